@@ -1,0 +1,112 @@
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type Stripe from 'stripe';
+import { buildMessages, ObjectTooLargeError } from '../common/envelope';
+import { keyMode, type Interaction } from '../common/interaction';
+import { RESOURCES } from '../common/resources';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { RateLimiter } from './rate-limiter';
+import { accountKeyFor, listPage } from './stripe-client';
+import { sendMessages } from './sqs-emitter';
+import { toActivityFailure } from './stripe-failures';
+import type { FetchPageInput, FetchPageResult } from './types';
+
+export interface PageMetrics {
+  page(resource: string, objects: number, bytes: number): void;
+  rateLimited(resource: string): void;
+}
+
+export interface FetchPageDeps {
+  getInteraction(id: string): Promise<Interaction>;
+  stripeFor(interaction: Interaction): Stripe;
+  limiterFor(accountKey: string, mode: 'test' | 'live'): RateLimiter;
+  sqs: SQSClient;
+  maxMessageBytes: number;
+  metrics?: PageMetrics;
+  /** Base wait after a 429; a random jitter of the same size is added. */
+  rateLimitRetryMs?: number;
+}
+
+/** 429s seen by earlier attempts of this activity travel in its heartbeat details. */
+interface AttemptDetails {
+  rateLimited: number;
+}
+
+export function createFetchPage(deps: FetchPageDeps) {
+  const retryBase = deps.rateLimitRetryMs ?? 1000;
+  return async function fetchPage(input: FetchPageInput): Promise<FetchPageResult> {
+    const info = activityInfo();
+    const previous = (info.heartbeatDetails as AttemptDetails | undefined) ?? { rateLimited: 0 };
+    const interaction = await deps.getInteraction(input.interactionId);
+    const spec = RESOURCES[interaction.resource];
+    const mode = keyMode(interaction.stripeKey);
+    const limiter = deps.limiterFor(accountKeyFor(interaction), mode);
+
+    await limiter.acquire(`${interaction.resource}.list`);
+    let page;
+    try {
+      page = await listPage(deps.stripeFor(interaction), interaction.resource, {
+        limit: interaction.pageSize,
+        created: { gte: input.slice.gte, lt: input.slice.lt },
+        ...(input.startingAfter && { starting_after: input.startingAfter }),
+        ...spec.listParams,
+      });
+    } catch (err) {
+      const delay = retryBase + Math.floor(Math.random() * retryBase);
+      const failure = toActivityFailure(err, interaction, delay);
+      if (failure instanceof ApplicationFailure && failure.type === 'StripeRateLimitError') {
+        limiter.penalize(retryBase);
+        deps.metrics?.rateLimited(interaction.resource);
+        heartbeat({ rateLimited: previous.rateLimited + 1 } satisfies AttemptDetails);
+      }
+      throw failure;
+    }
+
+    const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
+    const runId = info.workflowExecution?.runId ?? info.activityId;
+    const pageKey = `${workflowId}|${runId}|${info.activityId}`;
+    let messages;
+    try {
+      messages = buildMessages(
+        {
+          interaction: { id: interaction.id, name: interaction.name, resource: interaction.resource },
+          run: { kind: input.kind, workflowId, runId },
+          page: {
+            slice: { id: input.slice.id, createdGte: input.slice.gte, createdLt: input.slice.lt },
+            index: input.page,
+            startingAfter: input.startingAfter ?? null,
+            objectCount: page.data.length,
+          },
+          fetchedAt: new Date(info.scheduledTimestampMs).toISOString(),
+          livemode: mode === 'live',
+        },
+        page.data,
+        pageKey,
+        deps.maxMessageBytes,
+      );
+    } catch (err) {
+      if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);
+      throw err;
+    }
+    if (page.data.length > 0) {
+      await sendMessages(deps.sqs, messages, {
+        queueUrl: interaction.queueUrl,
+        messageGroupId: interaction.id,
+        interactionId: interaction.id,
+      });
+    }
+    const bytes = messages.reduce((sum, m) => sum + m.bytes, 0);
+    deps.metrics?.page(interaction.resource, page.data.length, bytes);
+    const last = page.data[page.data.length - 1];
+    return {
+      count: page.data.length,
+      bytes: page.data.length > 0 ? bytes : 0,
+      messages: page.data.length > 0 ? messages.length : 0,
+      hasMore: page.has_more && last !== undefined,
+      nextCursor: last?.id,
+      nextCursorCreated: last?.created,
+      requests: info.attempt,
+      rateLimited: previous.rateLimited,
+    };
+  };
+}

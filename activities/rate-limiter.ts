@@ -1,0 +1,55 @@
+// Client-side pacing so Compound stays under Stripe's limits instead of bouncing off them with 429s.
+// One limiter per Stripe account, shared by every activity in the worker process. It hands out
+// request slots spaced 1/rate apart for the account (global limit) and for each endpoint, so no
+// one-second window ever holds more than `rate` requests and waiting requests are served in order.
+
+export interface StripeRateLimits {
+  /** Requests per second for the whole account (Stripe: 25 in test mode, 100 live). */
+  global: number;
+  /** Requests per second for one endpoint such as `charges.list` (Stripe: 25). */
+  perEndpoint: number;
+}
+
+export function stripeLimitsFor(mode: 'test' | 'live', headroom: number): StripeRateLimits {
+  return { global: (mode === 'live' ? 100 : 25) * headroom, perEndpoint: 25 * headroom };
+}
+
+export interface RateLimiter {
+  /** Resolves when a request to `endpoint` may be sent. */
+  acquire(endpoint: string): Promise<void>;
+  /** Stripe said 429 anyway (another client shares the account): hold everyone back a little. */
+  penalize(ms: number): void;
+}
+
+export function createRateLimiter(limits: StripeRateLimits, now: () => number = Date.now): RateLimiter {
+  const globalGap = 1000 / limits.global;
+  const endpointGap = 1000 / limits.perEndpoint;
+  let globalNext = 0;
+  const endpointNext = new Map<string, number>();
+  return {
+    acquire(endpoint) {
+      const t = Math.max(now(), globalNext, endpointNext.get(endpoint) ?? 0);
+      globalNext = t + globalGap;
+      endpointNext.set(endpoint, t + endpointGap);
+      const wait = t - now();
+      return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+    },
+    penalize(ms) {
+      globalNext = Math.max(globalNext, now() + ms);
+    },
+  };
+}
+
+/** Limiters by account: keyed by the caller (API base and a fingerprint of the key). */
+export function createRateLimiterRegistry(limitsFor: (mode: 'test' | 'live') => StripeRateLimits) {
+  const limiters = new Map<string, RateLimiter>();
+  return (accountKey: string, mode: 'test' | 'live'): RateLimiter => {
+    let limiter = limiters.get(accountKey);
+    if (!limiter) {
+      limiter = createRateLimiter(limitsFor(mode));
+      limiters.set(accountKey, limiter);
+    }
+    return limiter;
+  };
+}
+export type RateLimiterRegistry = ReturnType<typeof createRateLimiterRegistry>;

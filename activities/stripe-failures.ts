@@ -1,0 +1,42 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import Stripe from 'stripe';
+import type { Interaction } from '../common/interaction';
+import { redactSecrets } from '../common/mask';
+import { RESOURCES } from '../common/resources';
+
+// What each Stripe error means for a run: fix-it-yourself errors fail the run at once with a message
+// that says what to do; transient ones are retried by Temporal.
+
+export const NON_RETRYABLE_STRIPE_ERRORS = ['StripeAuthenticationError', 'StripePermissionError', 'StripeInvalidRequestError'];
+
+export function permissionHint(interaction: Pick<Interaction, 'resource'>): string {
+  const label = RESOURCES[interaction.resource].label;
+  return `the key lacks Read permission on ${label}: edit the restricted key in the Stripe dashboard and grant Read for ${label}`;
+}
+
+export function toActivityFailure(err: unknown, interaction: Pick<Interaction, 'id' | 'resource'>, retryDelayMs: number): Error {
+  if (!(err instanceof Stripe.errors.StripeError)) return err instanceof Error ? new Error(redactSecrets(err.message)) : new Error(String(err));
+  const stripeMessage = redactSecrets(err.message);
+  const where = `interaction ${interaction.id} (${interaction.resource})`;
+  switch (err.type) {
+    case 'StripeAuthenticationError':
+      return ApplicationFailure.nonRetryable(
+        `Stripe rejected the API key of ${where}: the key is not valid (${stripeMessage}). ` +
+          `Rotate it with: compound interactions update ${interaction.id} --stripe-key-env VAR`,
+        err.type,
+      );
+    case 'StripePermissionError':
+      return ApplicationFailure.nonRetryable(`${where}: ${permissionHint(interaction)} (Stripe said: ${stripeMessage})`, err.type);
+    case 'StripeInvalidRequestError':
+      return ApplicationFailure.nonRetryable(`Stripe refused the list request of ${where}: ${stripeMessage}`, err.type);
+    case 'StripeRateLimitError':
+      return ApplicationFailure.create({
+        message: `Stripe answered 429 (rate limited) for ${where}; retrying`,
+        type: err.type,
+        nextRetryDelay: retryDelayMs,
+      });
+    default:
+      // 5xx, connection resets, timeouts, malformed bodies: transient, Temporal retries with backoff.
+      return ApplicationFailure.retryable(`Stripe request failed for ${where}: ${stripeMessage}`, err.type);
+  }
+}

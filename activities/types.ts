@@ -1,0 +1,26 @@
+import type { RunKind } from '../common/envelope';
+
+// The contract between the paging workflows and the fetchPage activity. Only cursors and counts cross
+// it: page bodies go straight from Stripe to SQS inside the activity and never enter Temporal history.
+
+export interface FetchPageInput {
+  interactionId: string;
+  kind: RunKind;
+  slice: { id: number; gte: number; lt: number };
+  /** Page number within the slice. */
+  page: number;
+  startingAfter?: string;
+}
+
+export interface FetchPageResult {
+  count: number;
+  bytes: number;
+  messages: number;
+  hasMore: boolean;
+  nextCursor?: string;
+  nextCursorCreated?: number;
+  /** Stripe requests this page took, failed attempts included. */
+  requests: number;
+  /** Of those, answered 429. */
+  rateLimited: number;
+}

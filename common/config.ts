@@ -1,0 +1,73 @@
+// Every environment variable Compound reads is read here (the README's configuration reference lists them;
+// a test keeps the two in step). Temporal's own TEMPORAL_* variables are read by @temporalio/envconfig.
+export type Env = Record<string, string | undefined>;
+
+export const DEFAULT_PORTS = {
+  temporal: 7233,
+  temporalUi: 8233,
+  sqs: 9324,
+  emulator: 12011,
+  codec: 8888,
+  metrics: 9464,
+} as const;
+
+function numberFrom(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+const uiDefaults = (port: number) => `http://localhost:${port},http://127.0.0.1:${port}`;
+
+export interface CompoundConfig {
+  taskQueue: string;
+  /** Default extraction queue for new interactions. */
+  queueUrl: string;
+  /** Custom SQS endpoint (ElasticMQ locally); unset means AWS's own endpoint for the region. */
+  sqsEndpoint?: string;
+  awsRegion: string;
+  /** Largest SQS message the extraction queue accepts (1 MiB today; some queues are still 256 KiB). */
+  sqsMaxMessageBytes: number;
+  metricsPort: number;
+  codecPort: number;
+  codecAuthToken?: string;
+  /** Origins of the Temporal Web UI allowed to call the codec server (CORS). */
+  uiOrigins: string[];
+  /** Fraction of Stripe's published rate limits Compound allows itself. */
+  rateHeadroom: number;
+  /** Per-worker cap on activities running at once (see worker/concurrency.ts for the sizing). */
+  maxConcurrentActivities?: number;
+  /** Per-request timeout for Stripe calls. */
+  stripeTimeoutMs: number;
+  logLevel: string;
+}
+
+export function loadConfig(env: Env = process.env): CompoundConfig {
+  const sqsPort = numberFrom(env, 'COMPOUND_SQS_PORT', DEFAULT_PORTS.sqs);
+  const sqsEndpoint = env.COMPOUND_SQS_ENDPOINT || undefined;
+  const headroom = numberFrom(env, 'COMPOUND_RATE_HEADROOM', 0.95);
+  if (headroom <= 0 || headroom > 1) throw new Error('COMPOUND_RATE_HEADROOM must be in (0, 1], e.g. 0.9');
+  const maxConcurrent = env.COMPOUND_MAX_CONCURRENT_ACTIVITIES
+    ? numberFrom(env, 'COMPOUND_MAX_CONCURRENT_ACTIVITIES', 0)
+    : undefined;
+  return {
+    taskQueue: env.COMPOUND_TASK_QUEUE || 'compound',
+    queueUrl: env.COMPOUND_QUEUE_URL || `http://127.0.0.1:${sqsPort}/000000000000/compound-extraction`,
+    sqsEndpoint,
+    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    sqsMaxMessageBytes: numberFrom(env, 'COMPOUND_SQS_MAX_MESSAGE_BYTES', 1024 * 1024),
+    metricsPort: numberFrom(env, 'COMPOUND_METRICS_PORT', DEFAULT_PORTS.metrics),
+    codecPort: numberFrom(env, 'COMPOUND_CODEC_PORT', DEFAULT_PORTS.codec),
+    codecAuthToken: env.COMPOUND_CODEC_AUTH_TOKEN || undefined,
+    uiOrigins: (env.COMPOUND_UI_ORIGIN || uiDefaults(numberFrom(env, 'COMPOUND_TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi)))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    rateHeadroom: headroom,
+    maxConcurrentActivities: maxConcurrent,
+    stripeTimeoutMs: numberFrom(env, 'COMPOUND_STRIPE_TIMEOUT_MS', 30000),
+    logLevel: env.COMPOUND_LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import type { ResourceName } from './resources';
+
+// The message format on the extraction queue (documented in docs/messages.md). Bump SCHEMA_VERSION on
+// any incompatible change.
+export const SCHEMA_VERSION = 1;
+
+export type RunKind = 'scheduled' | 'backfill';
+
+export interface EnvelopeContext {
+  interaction: { id: string; name: string; resource: ResourceName };
+  run: { kind: RunKind; workflowId: string; runId: string };
+  page: {
+    /** The created-time slice this page belongs to (half-open: gte ≤ created < lt). */
+    slice: { id: number; createdGte: number; createdLt: number };
+    /** Page number within the slice, from 0. */
+    index: number;
+    /** The `starting_after` cursor the page was requested with (null for a slice's first page). */
+    startingAfter: string | null;
+    objectCount: number;
+  };
+  /** When the page was first requested; stable across retries so retried messages are byte-identical. */
+  fetchedAt: string;
+  livemode: boolean;
+}
+
+export interface Envelope extends EnvelopeContext {
+  schemaVersion: number;
+  /** Same for every delivery of this message: FIFO dedup id, and the key standard-queue consumers dedupe on. */
+  dedupId: string;
+  part: number;
+  parts: number;
+  objects: unknown[];
+}
+
+export interface OutgoingMessage {
+  dedupId: string;
+  body: string;
+  bytes: number;
+}
+
+export class ObjectTooLargeError extends Error {
+  override name = 'ObjectTooLargeError';
+  constructor(
+    readonly objectId: string,
+    readonly objectBytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      `Stripe object ${objectId} is ${objectBytes} bytes as JSON, more than fits in one SQS message ` +
+        `(limit ${maxBytes} bytes with the envelope). Raise the queue's MaximumMessageSize (up to 1 MiB) and ` +
+        `COMPOUND_SQS_MAX_MESSAGE_BYTES, or exclude the object.`,
+    );
+  }
+}
+
+/** Room kept for message attributes, which count towards SQS's size limit. */
+export const ATTRIBUTE_ALLOWANCE = 1024;
+
+function dedupIdFor(pageKey: string, part: number, parts: number): string {
+  return createHash('sha256').update(`${pageKey}|${part}/${parts}`).digest('hex');
+}
+
+/**
+ * Turns one page into the messages that carry it, each at most maxMessageBytes (with attributes).
+ * Deterministic: the same page and context give byte-identical messages with the same dedup ids.
+ * `pageKey` identifies the page position (same on every retry of the same fetch).
+ */
+export function buildMessages(
+  context: EnvelopeContext,
+  objects: readonly { id?: string }[],
+  pageKey: string,
+  maxMessageBytes: number,
+): OutgoingMessage[] {
+  const json = objects.map((o) => JSON.stringify(o));
+  const sizes = json.map((s) => Buffer.byteLength(s));
+  // The envelope without objects, at its largest (long part numbers, a full dedup id).
+  const overhead =
+    Buffer.byteLength(head(context, 'x'.repeat(64), 99999, 99999)) + Buffer.byteLength(TAIL) + ATTRIBUTE_ALLOWANCE;
+  const budget = maxMessageBytes - overhead;
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let used = 0;
+  sizes.forEach((size, i) => {
+    if (size > budget) throw new ObjectTooLargeError(objects[i].id ?? `#${i}`, size, maxMessageBytes);
+    const extra = size + (current.length ? 1 : 0);
+    if (used + extra > budget) {
+      groups.push(current);
+      current = [];
+      used = 0;
+    }
+    used += size + (current.length ? 1 : 0);
+    current.push(i);
+  });
+  if (current.length || groups.length === 0) groups.push(current);
+  return groups.map((indexes, i) => {
+    const dedupId = dedupIdFor(pageKey, i + 1, groups.length);
+    const body = head(context, dedupId, i + 1, groups.length) + indexes.map((j) => json[j]).join(',') + TAIL;
+    return { dedupId, body, bytes: Buffer.byteLength(body) };
+  });
+}
+
+const TAIL = ']}';
+
+function head(context: EnvelopeContext, dedupId: string, part: number, parts: number): string {
+  const withoutObjects = { schemaVersion: SCHEMA_VERSION, dedupId, part, parts, ...context };
+  return JSON.stringify(withoutObjects).slice(0, -1) + ',"objects":[';
+}

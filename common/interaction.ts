@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { FREQUENCIES, RESOURCES, RESOURCE_NAMES } from './resources';
+
+/** Interaction ids are slugs of their names: they become `interaction-<id>` and `backfill-<id>`. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+}
+
+export const STRIPE_KEY_PATTERN = /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/;
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const interactionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'id must be a lowercase slug'),
+    name: z.string().trim().min(1, 'name must not be empty').max(100, 'name is at most 100 characters'),
+    resource: z.enum(RESOURCE_NAMES, {
+      error: () => `resource must be one of: ${RESOURCE_NAMES.join(', ')}`,
+    }),
+    frequency: z.enum(FREQUENCIES, { error: () => `frequency must be one of: ${FREQUENCIES.join(', ')}` }),
+    stripeKey: z
+      .string()
+      .regex(STRIPE_KEY_PATTERN, 'the Stripe key must look like rk_test_…, rk_live_…, sk_test_… or sk_live_…'),
+    pageSize: z
+      .number()
+      .int('page size must be a whole number')
+      .min(1, 'page size must be between 1 and 100')
+      .max(100, 'page size must be between 1 and 100')
+      .default(100),
+    queueUrl: z.string().url('queue URL must be a URL'),
+    stripeApiBase: z.string().url('Stripe API base must be a URL').optional(),
+    timezone: z.string().default('UTC').refine(isValidTimeZone, 'timezone must be an IANA time zone like Europe/Paris'),
+  })
+  .superRefine((value, ctx) => {
+    const allowed = RESOURCES[value.resource].frequencies;
+    if (!allowed.includes(value.frequency)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['frequency'],
+        message: `${value.resource} can be synced ${allowed.join(' or ')}, not ${value.frequency}`,
+      });
+    }
+  });
+
+export type Interaction = z.output<typeof interactionSchema>;
+export type InteractionInput = z.input<typeof interactionSchema>;
+
+/** Stripe key mode from its prefix: sk_test_/rk_test_ → test. */
+export function keyMode(stripeKey: string): 'test' | 'live' {
+  return /^(sk|rk)_live_/.test(stripeKey) ? 'live' : 'test';
+}
+
+export function isRestrictedKey(stripeKey: string): boolean {
+  return stripeKey.startsWith('rk_');
+}
+
+export const scheduleId = (interactionId: string): string => `interaction-${interactionId}`;
+export const backfillWorkflowId = (interactionId: string): string => `backfill-${interactionId}`;
+
+/**
+ * Where an interaction lives in its schedule. The full interaction (key included, encrypted by the codec)
+ * is the first argument of the schedule's action, which `update` can change; the memo holds the fields
+ * that never change, for listing (Temporal cannot update a schedule's memo).
+ */
+export const INTERACTION_MEMO_KEY = 'interaction';
+export interface InteractionMemo {
+  id: string;
+  name: string;
+  resource: Interaction['resource'];
+  registeredAt: string;
+}
+export interface ScheduledSyncArgs {
+  interactionId: string;
+  interaction: Interaction;
+}

@@ -1,0 +1,56 @@
+// Created-time slices: the unit of parallel paging. Pure functions, shared by the workflows.
+// A slice is the half-open range created ∈ [gte, lt) walked newest-first with `starting_after`, so
+// objects sharing a `created` second at a boundary belong to exactly one slice.
+
+export interface Slice {
+  id: number;
+  gte: number;
+  lt: number;
+  /** Last object id received: the next page starts after it. */
+  cursor?: string;
+  /** `created` of that object; everything still to fetch is at or below it. */
+  cursorCreated?: number;
+  pages: number;
+  objects: number;
+  done: boolean;
+}
+
+/** Stripe was founded in 2010; nothing in an account is older, and backfills before it are rejected. */
+export const STRIPE_EPOCH = 1262304000; // 2010-01-01T00:00:00Z
+
+export function initialSlices(gte: number, lt: number, count: number, firstId = 0): Slice[] {
+  const n = Math.max(1, Math.min(count, lt - gte));
+  const step = (lt - gte) / n;
+  const slices: Slice[] = [];
+  for (let i = 0; i < n; i++) {
+    const from = gte + Math.round(step * i);
+    const to = i === n - 1 ? lt : gte + Math.round(step * (i + 1));
+    // Newest first: the most recent objects (usually the densest) start immediately.
+    slices.unshift({ id: firstId + i, gte: from, lt: to, pages: 0, objects: 0, done: false });
+  }
+  return slices;
+}
+
+/** Highest `created` second a slice may still return. */
+export function sliceTop(slice: Slice): number {
+  return slice.cursorCreated ?? slice.lt - 1;
+}
+
+/** Seconds of created-time still to walk; the splitter prefers the largest. */
+export function remainingSpan(slice: Slice): number {
+  return slice.done ? 0 : sliceTop(slice) - slice.gte;
+}
+
+/**
+ * Splits a slice at the middle of what it has left: the slice keeps its cursor and the upper half
+ * [mid, lt); a new slice takes [gte, mid). Returns undefined when less than two seconds remain.
+ * Only call it on a slice with no page in flight, or the in-flight page could reach below mid.
+ */
+export function splitSlice(slice: Slice, newId: number): Slice | undefined {
+  const top = sliceTop(slice);
+  if (slice.done || top - slice.gte < 1) return undefined;
+  const mid = Math.floor((slice.gte + top + 1) / 2);
+  const lower: Slice = { id: newId, gte: slice.gte, lt: mid, pages: 0, objects: 0, done: false };
+  slice.gte = mid;
+  return lower;
+}

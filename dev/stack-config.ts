@@ -1,0 +1,61 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_PORTS, type Env } from '../common/config';
+import { generateKeySpec } from '../common/encryption';
+import { ROOT, ensureDir } from './services';
+
+// The local stack's fixed layout: ports (overridable), the .stack/ data directory and what lives in it.
+export const STACK_DIR = join(ROOT, '.stack');
+
+export function stackPorts(env: Env = process.env) {
+  const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
+  return {
+    temporal: num('COMPOUND_TEMPORAL_PORT', DEFAULT_PORTS.temporal),
+    temporalUi: num('COMPOUND_TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi),
+    sqs: num('COMPOUND_SQS_PORT', DEFAULT_PORTS.sqs),
+    emulator: num('COMPOUND_EMULATOR_PORT', DEFAULT_PORTS.emulator),
+    codec: num('COMPOUND_CODEC_PORT', DEFAULT_PORTS.codec),
+  };
+}
+
+export const stackFiles = {
+  temporalDb: join(STACK_DIR, 'temporal.db'),
+  emulatorState: join(STACK_DIR, 'emulator.json'),
+  encryptionKeys: join(STACK_DIR, 'encryption-keys'),
+  pidDir: join(STACK_DIR, 'pids'),
+  logDir: join(STACK_DIR, 'logs'),
+};
+
+/** The local stack's codec key: generated once, readable only by its owner. */
+export function ensureStackEncryptionKeys(): string {
+  ensureDir(STACK_DIR);
+  if (!existsSync(stackFiles.encryptionKeys)) {
+    writeFileSync(stackFiles.encryptionKeys, generateKeySpec('local1') + '\n', { mode: 0o600 });
+  }
+  return stackFiles.encryptionKeys;
+}
+
+/** Environment that points the CLI and worker at the local stack (explicit settings win). */
+export function stackEnv(env: Env = process.env): Record<string, string> {
+  const ports = stackPorts(env);
+  const out: Record<string, string> = {
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`,
+    COMPOUND_SQS_ENDPOINT: env.COMPOUND_SQS_ENDPOINT ?? `http://127.0.0.1:${ports.sqs}`,
+    COMPOUND_QUEUE_URL: env.COMPOUND_QUEUE_URL ?? `http://127.0.0.1:${ports.sqs}/000000000000/compound-extraction`,
+  };
+  if (!env.COMPOUND_ENCRYPTION_KEYS && !env.COMPOUND_ENCRYPTION_KEY_FILE) {
+    out.COMPOUND_ENCRYPTION_KEY_FILE = ensureStackEncryptionKeys();
+  }
+  return out;
+}
+
+export interface EmulatorState {
+  url: string;
+  account: string;
+  mode: 'test' | 'live';
+  keys: { secret: string; restricted: string; restrictedNoSubscriptions: string };
+}
+
+export function readEmulatorState(): EmulatorState {
+  return JSON.parse(readFileSync(stackFiles.emulatorState, 'utf8')) as EmulatorState;
+}

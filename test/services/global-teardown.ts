@@ -1,0 +1,6 @@
+import { stopLocalServices, type ServiceAddresses } from './local-services';
+
+export default async function globalTeardown(): Promise<void> {
+  const services = (globalThis as { __compoundServices?: ServiceAddresses }).__compoundServices;
+  if (services) await stopLocalServices(services);
+}

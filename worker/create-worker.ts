@@ -1,0 +1,45 @@
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createInteractionLookup } from '../activities/interaction-lookup';
+import { createRateLimiterRegistry, stripeLimitsFor } from '../activities/rate-limiter';
+import { createStripeClientCache } from '../activities/stripe-client';
+import type { CompoundConfig } from '../common/config';
+import { compoundDataConverter } from '../common/data-converter';
+import { sqsClient } from '../common/sqs';
+import type { PageMetrics } from '../activities/fetch-page';
+import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  /** Used by activities to read interactions from their schedules. */
+  client: Client;
+  namespace: string;
+  config: CompoundConfig;
+  metrics?: PageMetrics;
+  /** Extra Worker options (tests shorten timeouts). */
+  overrides?: Partial<WorkerOptions>;
+}
+
+export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Worker> {
+  const limiterFor = createRateLimiterRegistry((mode) => stripeLimitsFor(mode, o.config.rateHeadroom));
+  const activities = createActivities({
+    getInteraction: createInteractionLookup(o.client),
+    stripeFor: createStripeClientCache(o.config.stripeTimeoutMs),
+    limiterFor,
+    sqs: sqsClient(o.config),
+    maxMessageBytes: o.config.sqsMaxMessageBytes,
+    metrics: o.metrics,
+  });
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.config.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities,
+    dataConverter: compoundDataConverter(),
+    maxConcurrentActivityTaskExecutions: o.config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    shutdownGraceTime: '30s',
+    ...o.overrides,
+  });
+}

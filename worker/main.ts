@@ -1,0 +1,53 @@
+import { Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { loadConfig, type Env } from '../common/config';
+import { compoundDataConverter } from '../common/data-converter';
+import { definedOnly } from '../client/connect';
+import { createCompoundWorker } from './create-worker';
+import { createPageMetrics } from './metrics';
+import { logger } from '../common/logger';
+
+/**
+ * The worker process: connects the standard way (@temporalio/envconfig), exports Prometheus metrics,
+ * runs until SIGINT/SIGTERM, then lets in-flight pages finish (the SDK's graceful shutdown) before exiting.
+ */
+export async function runWorker(env: Env = process.env): Promise<void> {
+  const config = loadConfig(env);
+  const dataConverter = compoundDataConverter(env); // refuses to start without an encryption key
+  Runtime.install({
+    logger: undefined,
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } },
+  });
+  const { connectionOptions, namespace = 'default' } = loadClientConnectConfig({
+    profile: env.TEMPORAL_PROFILE,
+    overrideEnvVars: definedOnly(env),
+  });
+  const connection = await NativeConnection.connect(connectionOptions);
+  const clientConnection = await Connection.connect(connectionOptions);
+  const client = new Client({ connection: clientConnection, namespace, dataConverter });
+  const worker = await createCompoundWorker({
+    connection,
+    client,
+    namespace,
+    config,
+    metrics: createPageMetrics(Runtime.instance().metricMeter),
+  });
+  logger.info(
+    { taskQueue: config.taskQueue, namespace, metrics: `http://127.0.0.1:${config.metricsPort}/metrics` },
+    'compound worker started',
+  );
+  // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown.
+  await worker.run();
+  await clientConnection.close();
+  await connection.close();
+  logger.info('compound worker stopped');
+}
+
+if (require.main === module) {
+  runWorker().catch((err: Error) => {
+    logger.error({ err: err.message }, 'worker failed');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,3 @@
+// Everything the worker's workflow bundle contains.
+export { syncInteraction } from './sync';
+export { backfillInteraction } from './backfill';

@@ -1,0 +1,23 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** How a page fetch is retried: transient Stripe/SQS failures with backoff, user errors not at all. */
+export function pageActivityOptions(pageTimeoutSeconds = 60): ActivityOptions {
+  return {
+    startToCloseTimeout: `${pageTimeoutSeconds}s`,
+    // A run that cannot get a page through in half an hour fails; the next scheduled tick tries again.
+    scheduleToCloseTimeout: '30m',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [
+        'StripeAuthenticationError',
+        'StripePermissionError',
+        'StripeInvalidRequestError',
+        'ObjectTooLargeError',
+        'InteractionNotFound',
+        'InvalidInteraction',
+      ],
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { condition } from '@temporalio/workflow';
+import type { FetchPageResult } from '../activities/types';
+import { initialSlices, remainingSpan, splitSlice, type Slice } from '../common/slices';
+
+// The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
+// slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
+// the idle slice with the most created-time left is split at its current position, so a skewed account
+// (everything in the last month) still keeps every slot busy.
+
+export interface PagingTotals {
+  pages: number;
+  objects: number;
+  bytes: number;
+  messages: number;
+  requests: number;
+  rateLimited: number;
+}
+
+export interface PagingState {
+  range: { gte: number; lt: number };
+  slices: Slice[];
+  nextSliceId: number;
+  totals: PagingTotals;
+}
+
+export const emptyTotals = (): PagingTotals => ({ pages: 0, objects: 0, bytes: 0, messages: 0, requests: 0, rateLimited: 0 });
+
+export function newPagingState(range: { gte: number; lt: number }, initialCount: number): PagingState {
+  const slices = initialSlices(range.gte, range.lt, initialCount);
+  return { range, slices, nextSliceId: slices.length, totals: emptyTotals() };
+}
+
+export function addTotals(into: PagingTotals, r: Pick<FetchPageResult, 'count' | 'bytes' | 'messages' | 'requests' | 'rateLimited'>): void {
+  into.pages += 1;
+  into.objects += r.count;
+  into.bytes += r.bytes;
+  into.messages += r.messages;
+  into.requests += r.requests;
+  into.rateLimited += r.rateLimited;
+}
+
+export interface PagingOptions {
+  concurrency: number;
+  fetch(slice: Slice): Promise<FetchPageResult>;
+  /** Checked before each launch: true stops launching; pages in flight still complete. */
+  shouldStop(): boolean;
+  onPage?(slice: Slice, result: FetchPageResult): void;
+}
+
+export type PagingOutcome = 'done' | 'stopped';
+
+export function pagingDone(state: PagingState): boolean {
+  return state.slices.every((s) => s.done);
+}
+
+/**
+ * Walks the state's slices until all are done or shouldStop() says so, then waits for the pages in
+ * flight. The state is updated in place, so a caller can continue-as-new with it. A page that fails
+ * (after the activity's retries) stops the launches and is rethrown once nothing is in flight.
+ */
+export async function runPaging(state: PagingState, o: PagingOptions): Promise<PagingOutcome> {
+  const inFlight = new Set<number>();
+  let completions = 0;
+  let failure: unknown;
+
+  const launch = (slice: Slice) => {
+    inFlight.add(slice.id);
+    o.fetch(slice)
+      .then((result) => {
+        addTotals(state.totals, result);
+        slice.pages += 1;
+        slice.objects += result.count;
+        if (result.hasMore && result.nextCursor) {
+          slice.cursor = result.nextCursor;
+          slice.cursorCreated = result.nextCursorCreated;
+        } else {
+          slice.done = true;
+        }
+        o.onPage?.(slice, result);
+      })
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => {
+        inFlight.delete(slice.id);
+        completions += 1;
+      });
+  };
+
+  for (;;) {
+    const seen = completions;
+    if (failure === undefined && !o.shouldStop()) {
+      const idle = () => state.slices.filter((s) => !s.done && !inFlight.has(s.id));
+      const free = o.concurrency - inFlight.size;
+      let candidates = idle();
+      while (candidates.length < free) {
+        const largest = candidates.reduce<Slice | undefined>(
+          (best, s) => (best === undefined || remainingSpan(s) > remainingSpan(best) ? s : best),
+          undefined,
+        );
+        const lower = largest && splitSlice(largest, state.nextSliceId);
+        if (!lower) break;
+        state.nextSliceId += 1;
+        state.slices.push(lower);
+        candidates = idle();
+      }
+      candidates.slice(0, free).forEach(launch);
+    }
+    if (inFlight.size === 0) {
+      if (failure !== undefined) throw failure;
+      // Drop finished slices so state carried through continue-as-new stays small.
+      state.slices = state.slices.filter((s) => !s.done);
+      return pagingDone(state) ? 'done' : 'stopped';
+    }
+    await condition(() => completions !== seen);
+  }
+}

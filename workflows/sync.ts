@@ -1,0 +1,102 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { STRIPE_EPOCH } from '../common/slices';
+import { syncProgressQuery, type SyncOptions, type SyncProgress, type SyncSummary } from './definitions';
+import { newPagingState, runPaging, type PagingState } from './paging';
+import { pageActivityOptions } from './page-activity';
+
+export interface SyncInput {
+  interactionId: string;
+  /** Present when started by the schedule (its action holds the interaction); activities read the schedule, not this. */
+  interaction?: unknown;
+  options?: SyncOptions;
+  /** Carried across continue-as-new; absent on a fresh run. */
+  carried?: { paging: PagingState; startedAtMs: number; continuedAsNew: number };
+}
+
+export const DEFAULT_SYNC_CONCURRENCY = 12;
+
+/**
+ * A scheduled sync: every object of the interaction's resource created before the run started, paged
+ * into the extraction queue. Cursors live here; page bodies never do.
+ */
+export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
+  const info = workflowInfo();
+  const options = input.options ?? {};
+  const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
+  const startedAtMs = input.carried?.startedAtMs ?? info.runStartTime.getTime();
+  const range = options.range ?? { gte: STRIPE_EPOCH, lt: Math.floor(startedAtMs / 1000) + 1 };
+  const paging = input.carried?.paging ?? newPagingState(range, concurrency);
+  const continuedAsNew = input.carried?.continuedAsNew ?? 0;
+  const { fetchPage } = proxyActivities<Activities>(pageActivityOptions(options.pageTimeoutSeconds));
+
+  const progress = (): SyncProgress => {
+    const seconds = Math.max(0.001, (Date.now() - startedAtMs) / 1000);
+    return {
+      interactionId: input.interactionId,
+      kind: 'scheduled',
+      range: paging.range,
+      totals: paging.totals,
+      activeSlices: paging.slices
+        .filter((s) => !s.done)
+        .map(({ id, gte, lt, cursorCreated, pages, objects }) => ({ id, gte, lt, cursorCreated, pages, objects })),
+      startedAt: new Date(startedAtMs).toISOString(),
+      objectsPerSecond: Math.round(paging.totals.objects / seconds),
+      continuedAsNew,
+    };
+  };
+  setHandler(syncProgressQuery, progress, { description: 'Objects, pages and slices synced so far by this run' });
+
+  let pagesThisRun = 0;
+  const shouldYield = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (options.continueAsNewAfterPages !== undefined && pagesThisRun >= options.continueAsNewAfterPages);
+
+  const outcome = await runPaging(paging, {
+    concurrency,
+    shouldStop: shouldYield,
+    fetch: (slice) =>
+      fetchPage({
+        interactionId: input.interactionId,
+        kind: 'scheduled',
+        slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
+        page: slice.pages,
+        startingAfter: slice.cursor,
+      }),
+    onPage: () => {
+      pagesThisRun += 1;
+      const t = paging.totals;
+      setCurrentDetails(`**Syncing** ${t.objects} objects in ${t.pages} pages · ${paging.slices.filter((s) => !s.done).length} slices left`);
+    },
+  });
+
+  await condition(allHandlersFinished);
+  if (outcome === 'stopped') {
+    return continueAsNew<typeof syncInteraction>({
+      ...input,
+      carried: { paging, startedAtMs, continuedAsNew: continuedAsNew + 1 },
+    });
+  }
+  const finishedAtMs = Date.now();
+  const durationSeconds = (finishedAtMs - startedAtMs) / 1000;
+  setCurrentDetails(`**Done**: ${paging.totals.objects} objects in ${paging.totals.pages} pages, ${durationSeconds.toFixed(1)} s`);
+  return {
+    interactionId: input.interactionId,
+    kind: 'scheduled',
+    range: paging.range,
+    ...paging.totals,
+    startedAt: new Date(startedAtMs).toISOString(),
+    finishedAt: new Date(finishedAtMs).toISOString(),
+    durationSeconds,
+    objectsPerSecond: durationSeconds > 0 ? Math.round(paging.totals.objects / durationSeconds) : paging.totals.objects,
+    continuedAsNew,
+  };
+}
