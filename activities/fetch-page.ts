@@ -21,7 +21,8 @@ export interface FetchPageDeps {
   stripeFor(interaction: Interaction): Stripe;
   limiterFor(accountKey: string, mode: 'test' | 'live'): RateLimiter;
   sqs: SQSClient;
-  maxMessageBytes: number;
+  /** Largest message the queue takes (see createQueueLimitLookup). */
+  maxMessageBytesFor(queueUrl: string): Promise<number>;
   metrics?: PageMetrics;
   /** Base wait after a 429; a random jitter of the same size is added. */
   rateLimitRetryMs?: number;
@@ -65,6 +66,7 @@ export function createFetchPage(deps: FetchPageDeps) {
     const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
     const runId = info.workflowExecution?.runId ?? info.activityId;
     const pageKey = `${workflowId}|${runId}|${info.activityId}`;
+    const maxMessageBytes = await deps.maxMessageBytesFor(interaction.queueUrl);
     let messages;
     try {
       messages = buildMessages(
@@ -82,7 +84,7 @@ export function createFetchPage(deps: FetchPageDeps) {
         },
         page.data,
         pageKey,
-        deps.maxMessageBytes,
+        maxMessageBytes,
       );
     } catch (err) {
       if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);

@@ -1,4 +1,9 @@
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  type SendMessageBatchRequestEntry,
+} from '@aws-sdk/client-sqs';
 import type { OutgoingMessage } from '../common/envelope';
 
 // SendMessageBatch takes at most 10 entries and 1 MiB in all; an entry can fail while the call succeeds.
@@ -59,4 +64,26 @@ export async function sendMessages(sqs: SQSClient, messages: OutgoingMessage[], 
       await sleep(100 * 2 ** attempt);
     }
   }
+}
+
+/**
+ * The largest message a queue takes: the queue's own MaximumMessageSize (some are still 256 KiB) capped by
+ * the configured limit. Looked up once per queue and process.
+ */
+export function createQueueLimitLookup(sqs: SQSClient, configuredMax: number) {
+  const limits = new Map<string, Promise<number>>();
+  return (queueUrl: string): Promise<number> => {
+    let limit = limits.get(queueUrl);
+    if (!limit) {
+      limit = sqs
+        .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }))
+        .then((res) => {
+          const queueMax = Number(res.Attributes?.MaximumMessageSize);
+          return Number.isFinite(queueMax) && queueMax > 0 ? Math.min(queueMax, configuredMax) : configuredMax;
+        });
+      limit.catch(() => limits.delete(queueUrl)); // retry the lookup next time
+      limits.set(queueUrl, limit);
+    }
+    return limit;
+  };
 }

@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { createInteractionLookup } from '../activities/interaction-lookup';
 import { createRateLimiterRegistry, stripeLimitsFor } from '../activities/rate-limiter';
 import { createStripeClientCache } from '../activities/stripe-client';
+import { createQueueLimitLookup } from '../activities/sqs-emitter';
 import type { CompoundConfig } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';
 import { sqsClient } from '../common/sqs';
@@ -17,25 +18,28 @@ export interface CreateWorkerOptions {
   namespace: string;
   config: CompoundConfig;
   metrics?: PageMetrics;
+  /** A prebuilt workflow bundle (tests build one for all their workers); default: bundle workflows/ now. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra Worker options (tests shorten timeouts). */
   overrides?: Partial<WorkerOptions>;
 }
 
 export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Worker> {
   const limiterFor = createRateLimiterRegistry((mode) => stripeLimitsFor(mode, o.config.rateHeadroom));
+  const sqs = sqsClient(o.config);
   const activities = createActivities({
     getInteraction: createInteractionLookup(o.client),
     stripeFor: createStripeClientCache(o.config.stripeTimeoutMs),
     limiterFor,
-    sqs: sqsClient(o.config),
-    maxMessageBytes: o.config.sqsMaxMessageBytes,
+    sqs,
+    maxMessageBytesFor: createQueueLimitLookup(sqs, o.config.sqsMaxMessageBytes),
     metrics: o.metrics,
   });
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities,
     dataConverter: compoundDataConverter(),
     maxConcurrentActivityTaskExecutions: o.config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 
 export interface BackfillInput {
   interactionId: string;
@@ -8,7 +8,6 @@ export interface BackfillInput {
 export async function backfillInteraction(_input: BackfillInput): Promise<void> {
   try {
     await CancellationScope.current().cancelRequested;
-    await condition(() => false);
   } catch (err) {
     if (isCancellation(err)) return;
     throw err;

@@ -1,0 +1,160 @@
+import type { Client } from '@temporalio/client';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { WorkflowFailedError } from '@temporalio/client';
+import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
+import type { ResourceName } from '../../common/resources';
+import { services } from '../services/env';
+import { storeInteraction, runSync } from '../support/interaction-fixture';
+import { createQueue, drainQueue, envelopes, objectIds, testSqs, uniqueName } from '../support/sqs';
+import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
+
+// The sync engine end to end: real Temporal dev server, real Worker, the Stripe emulator over HTTP, and
+// ElasticMQ. Every case compares what reached the queue with the emulator's own list of objects.
+
+const admin = emulatorAdmin(services().emulatorUrl);
+let client: Client;
+let sqs: SQSClient;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  client = await testClient();
+  sqs = testSqs();
+  worker = await startTestWorker(client);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await client?.connection.close();
+  sqs?.destroy();
+});
+
+interface Scenario {
+  resource: ResourceName;
+  count: number;
+  ties?: number;
+  queue?: string;
+}
+
+async function syncScenario(s: Scenario) {
+  const account = await admin.createAccount({
+    mode: 'test',
+    seed: s.count + s.resource.length,
+    counts: { charges: 0, products: 0, subscriptions: 0, [s.resource]: s.count },
+    ...(s.ties && { ties: { count: s.ties, resource: s.resource } }),
+  });
+  const queueUrl = await createQueue(sqs, s.queue ?? uniqueName('sync'));
+  const name = uniqueName(`${s.resource}-${s.count}`);
+  const interaction = await storeInteraction(
+    client,
+    {
+      id: name,
+      name,
+      resource: s.resource,
+      frequency: 'daily',
+      stripeKey: account.keys.restricted,
+      queueUrl,
+      stripeApiBase: services().emulatorUrl,
+    },
+    worker.taskQueue,
+  );
+  const summary = await runSync(client, worker.taskQueue, { interactionId: interaction.id });
+  const messages = await drainQueue(sqs, queueUrl);
+  const truth = await admin.objects(account.id, s.resource);
+  return { summary, messages, truth, account, queueUrl, interaction };
+}
+
+describe('scheduled sync: every object reaches SQS', () => {
+  const counts = [0, 1, 99, 100, 101, 2345];
+  for (const resource of ['charges', 'products', 'subscriptions'] as const) {
+    it.each(counts)(`${resource}: %i objects`, async (count) => {
+      const { summary, messages, truth } = await syncScenario({ resource, count });
+      const ids = objectIds(messages);
+      expect(truth).toHaveLength(count);
+      expect([...ids.distinct].sort()).toEqual(truth.map((o) => o.id).sort());
+      expect(summary.objects).toBe(count);
+      expect(summary.pages).toBeGreaterThanOrEqual(Math.ceil(count / 100));
+      if (resource === 'subscriptions' && count > 10) {
+        // Stripe hides canceled subscriptions unless status=all: they must be here.
+        const canceled = truth.filter((o) => o.status === 'canceled');
+        expect(canceled.length).toBeGreaterThan(0);
+        for (const sub of canceled) expect(ids.distinct.has(sub.id)).toBe(true);
+      }
+    });
+  }
+
+  it('500 charges sharing one created second: none lost, none duplicated across slices', async () => {
+    const { messages, truth } = await syncScenario({ resource: 'charges', count: 800, ties: 500 });
+    const ids = objectIds(messages);
+    const seconds = new Map<number, number>();
+    for (const o of truth) seconds.set(o.created, (seconds.get(o.created) ?? 0) + 1);
+    expect(Math.max(...seconds.values())).toBeGreaterThanOrEqual(500);
+    expect(ids.all).toHaveLength(truth.length);
+    expect(ids.distinct).toEqual(new Set(truth.map((o) => o.id)));
+  });
+
+  it('writes the documented envelope, and a FIFO queue gets group and dedup ids', async () => {
+    const { messages, truth, interaction, summary } = await syncScenario({
+      resource: 'products',
+      count: 250,
+      queue: uniqueName('sync') + '.fifo',
+    });
+    expect(objectIds(messages).distinct.size).toBe(truth.length);
+    const bodies = envelopes(messages);
+    for (const [i, body] of bodies.entries()) {
+      expect(body).toMatchObject({
+        schemaVersion: 1,
+        interaction: { id: interaction.id, name: interaction.name, resource: 'products' },
+        run: { kind: 'scheduled' },
+        livemode: false,
+        part: 1,
+        parts: 1,
+      });
+      expect(body.page.objectCount).toBe(body.objects.length);
+      expect(messages[i].MessageAttributes?.['compound-dedup-id']?.StringValue).toBe(body.dedupId);
+      expect(messages[i].Attributes?.MessageGroupId ?? interaction.id).toBe(interaction.id);
+    }
+    expect(new Set(bodies.map((b) => b.dedupId)).size).toBe(bodies.length);
+    expect(summary.messages).toBe(bodies.length);
+  });
+});
+
+describe('failures', () => {
+  it('an invalid key fails the run at once with a clear, masked message', async () => {
+    const queueUrl = await createQueue(sqs, uniqueName('badkey'));
+    const name = uniqueName('badkey');
+    const badKey = 'rk_test_' + 'Z'.repeat(20) + 'wxyz';
+    await storeInteraction(
+      client,
+      { id: name, name, resource: 'charges', frequency: 'daily', stripeKey: badKey, queueUrl, stripeApiBase: services().emulatorUrl },
+      worker.taskQueue,
+    );
+    const err = await runSync(client, worker.taskQueue, { interactionId: name }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause?.cause as Error | undefined;
+    expect(cause?.message).toMatch(/the key is not valid/);
+    expect(cause?.message).toContain(`compound interactions update ${name}`);
+    expect(JSON.stringify(cause)).not.toContain('Z'.repeat(20));
+  });
+
+  it('a restricted key without the permission fails with what to grant', async () => {
+    const account = await admin.createAccount({ mode: 'test', counts: { subscriptions: 5 } });
+    const queueUrl = await createQueue(sqs, uniqueName('perm'));
+    const name = uniqueName('perm');
+    await storeInteraction(
+      client,
+      {
+        id: name,
+        name,
+        resource: 'subscriptions',
+        frequency: 'daily',
+        stripeKey: account.keys.restrictedNoSubscriptions,
+        queueUrl,
+        stripeApiBase: services().emulatorUrl,
+      },
+      worker.taskQueue,
+    );
+    const err = (await runSync(client, worker.taskQueue, { interactionId: name }).catch((e: unknown) => e)) as WorkflowFailedError;
+    expect((err.cause?.cause as Error | undefined)?.message).toMatch(/lacks Read permission on Subscriptions: edit the restricted key/);
+    expect(await drainQueue(sqs, queueUrl)).toHaveLength(0);
+  });
+});

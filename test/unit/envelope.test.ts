@@ -1,0 +1,52 @@
+import { buildMessages, ObjectTooLargeError, SCHEMA_VERSION, type EnvelopeContext } from '../../common/envelope';
+
+const context: EnvelopeContext = {
+  interaction: { id: 'acme-charges', name: 'Acme charges', resource: 'charges' },
+  run: { kind: 'scheduled', workflowId: 'sync-acme-charges-2026', runId: 'run-1' },
+  page: { slice: { id: 2, createdGte: 100, createdLt: 200 }, index: 3, startingAfter: 'ch_prev', objectCount: 0 },
+  fetchedAt: '2026-11-24T00:00:00.000Z',
+  livemode: false,
+};
+
+const objects = (n: number, size: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `ch_${String(i).padStart(6, '0')}`, object: 'charge', pad: 'x'.repeat(size) }));
+
+describe('SQS envelope', () => {
+  it('puts a small page in one message with every field of the documented envelope', () => {
+    const page = objects(3, 10);
+    const pageContext = { ...context, page: { ...context.page, objectCount: 3 } };
+    const [message, ...rest] = buildMessages(pageContext, page, 'k', 1024 * 1024);
+    expect(rest).toHaveLength(0);
+    const body = JSON.parse(message.body);
+    expect(body).toMatchObject({ schemaVersion: SCHEMA_VERSION, part: 1, parts: 1, dedupId: message.dedupId, ...pageContext });
+    expect(body.objects.map((o: { id: string }) => o.id)).toEqual(page.map((o) => o.id));
+    expect(message.bytes).toBe(Buffer.byteLength(message.body));
+  });
+
+  it('splits a page so every message fits the queue limit, keeping every object once and in order', () => {
+    const limit = 256 * 1024;
+    const page = objects(100, 9000); // ~900 KB
+    const messages = buildMessages(context, page, 'k', limit);
+    expect(messages.length).toBeGreaterThan(3);
+    const bodies = messages.map((m) => JSON.parse(m.body));
+    for (const m of messages) expect(m.bytes + 1024).toBeLessThanOrEqual(limit);
+    expect(bodies.map((b) => [b.part, b.parts])).toEqual(messages.map((_, i) => [i + 1, messages.length]));
+    expect(bodies.flatMap((b) => b.objects.map((o: { id: string }) => o.id))).toEqual(page.map((o) => o.id));
+    expect(new Set(messages.map((m) => m.dedupId)).size).toBe(messages.length);
+  });
+
+  it('is deterministic: the same page gives byte-identical messages and ids; another page other ids', () => {
+    const page = objects(50, 5000);
+    const a = buildMessages(context, page, 'wf|run|7', 100 * 1024);
+    const b = buildMessages(context, structuredClone(page), 'wf|run|7', 100 * 1024);
+    expect(b).toEqual(a);
+    const c = buildMessages(context, page, 'wf|run|8', 100 * 1024);
+    expect(c.map((m) => m.dedupId)).not.toEqual(a.map((m) => m.dedupId));
+  });
+
+  it('names the object that cannot fit in any message', () => {
+    const page = [...objects(2, 10), { id: 'ch_huge', pad: 'y'.repeat(300 * 1024) }];
+    expect(() => buildMessages(context, page, 'k', 256 * 1024)).toThrow(ObjectTooLargeError);
+    expect(() => buildMessages(context, page, 'k', 256 * 1024)).toThrow(/ch_huge/);
+  });
+});
