@@ -107,8 +107,8 @@ export function createFetchPage(deps: FetchPageDeps) {
       hasMore: page.has_more && last !== undefined,
       nextCursor: last?.id,
       nextCursorCreated: last?.created,
-      requests: info.attempt,
-      rateLimited: previous.rateLimited,
+      ...(info.attempt > 1 && { requests: info.attempt }),
+      ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),
     };
   };
 }

@@ -19,8 +19,8 @@ export interface FetchPageResult {
   hasMore: boolean;
   nextCursor?: string;
   nextCursorCreated?: number;
-  /** Stripe requests this page took, failed attempts included. */
-  requests: number;
-  /** Of those, answered 429. */
-  rateLimited: number;
+  /** Stripe requests this page took, failed attempts included; omitted when 1 (history stays small). */
+  requests?: number;
+  /** Of those, answered 429; omitted when 0. */
+  rateLimited?: number;
 }

@@ -11,6 +11,9 @@ import { sqsClient } from '../common/sqs';
 import type { PageMetrics } from '../activities/fetch-page';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const COMPOUND_VERSION: string = require('../package.json').version;
+
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   /** Used by activities to read interactions from their schedules. */
@@ -44,6 +47,9 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     dataConverter: compoundDataConverter(),
     maxConcurrentActivityTaskExecutions: o.config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: '30s',
+    // A short, readable build id (the default is a 64-hex bundle hash recorded on every task event:
+    // ~150 bytes of history per page). Worker versioning itself stays off.
+    workerDeploymentOptions: { useWorkerVersioning: false, version: { deploymentName: 'compound', buildId: COMPOUND_VERSION } },
     ...o.overrides,
   });
 }

@@ -6,18 +6,8 @@ export function pageActivityOptions(pageTimeoutSeconds = 60): ActivityOptions {
     startToCloseTimeout: `${pageTimeoutSeconds}s`,
     // A run that cannot get a page through in half an hour fails; the next scheduled tick tries again.
     scheduleToCloseTimeout: '30m',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      nonRetryableErrorTypes: [
-        'StripeAuthenticationError',
-        'StripePermissionError',
-        'StripeInvalidRequestError',
-        'ObjectTooLargeError',
-        'InteractionNotFound',
-        'InvalidInteraction',
-      ],
-    },
+    // The activity marks user errors (bad key, missing permission, oversized object) non-retryable
+    // itself; listing their types here too would repeat them in every page's history event.
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   };
 }

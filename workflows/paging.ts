@@ -35,8 +35,8 @@ export function addTotals(into: PagingTotals, r: Pick<FetchPageResult, 'count' |
   into.objects += r.count;
   into.bytes += r.bytes;
   into.messages += r.messages;
-  into.requests += r.requests;
-  into.rateLimited += r.rateLimited;
+  into.requests += r.requests ?? 1;
+  into.rateLimited += r.rateLimited ?? 0;
 }
 
 export interface PagingOptions {

@@ -5,7 +5,9 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('Run a worker: the sync and backfill workflows and the fetchPage activity (task queue from COMPOUND_TASK_QUEUE)')
     .action(async () => {
-      const { runWorker } = await import('../../worker/main');
+      // Loaded on demand: the other commands should not pay for the worker's native runtime.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runWorker } = require('../../worker/main') as typeof import('../../worker/main');
       await runWorker();
     });
 }

@@ -1,0 +1,190 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { temporal } from '@temporalio/proto';
+import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
+import { syncProgressQuery } from '../../workflows/definitions';
+import { services } from '../services/env';
+import { storeInteraction, runSync } from '../support/interaction-fixture';
+import { createQueue, drainQueue, envelopes, objectIds, testSqs, uniqueName } from '../support/sqs';
+import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
+import { spawnWorker } from '../support/worker-process';
+
+// What breaks other Stripe syncs: 429 storms, 5xx, a worker killed mid-run, small queues, big objects,
+// history growing with the account. Each is checked against the emulator's ground truth.
+
+const admin = emulatorAdmin(services().emulatorUrl);
+let client: Client;
+let sqs: SQSClient;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  client = await testClient();
+  sqs = testSqs();
+  worker = await startTestWorker(client);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await client?.connection.close();
+  sqs?.destroy();
+});
+
+async function setup(
+  counts: { charges?: number; products?: number; subscriptions?: number },
+  queueAttributes = {},
+  taskQueue?: string,
+) {
+  const account = await admin.createAccount({
+    mode: 'test',
+    counts: { charges: 0, products: 0, subscriptions: 0, ...counts },
+  });
+  const queueUrl = await createQueue(sqs, uniqueName('res'), queueAttributes);
+  const id = uniqueName('res');
+  const resource = (Object.keys(counts)[0] ?? 'charges') as 'charges';
+  await storeInteraction(
+    client,
+    {
+      id,
+      name: id,
+      resource,
+      frequency: 'daily',
+      stripeKey: account.keys.restricted,
+      queueUrl,
+      stripeApiBase: services().emulatorUrl,
+    },
+    taskQueue ?? worker.taskQueue,
+  );
+  return { account, queueUrl, id, resource };
+}
+
+it('a storm of 429s and 500s: the run completes with every object, and counts the 429s', async () => {
+  const { account, queueUrl, id } = await setup({ charges: 1500 });
+  await admin.addFault({ account: account.id, kind: 'rate_limit', probability: 0.25 });
+  await admin.addFault({ account: account.id, kind: 'server_error', probability: 0.15 });
+  const summary = await runSync(client, worker.taskQueue, { interactionId: id });
+  const counters = await admin.counters(account.id);
+  const truth = await admin.objects(account.id, 'charges');
+  const ids = objectIds(await drainQueue(sqs, queueUrl));
+  expect(ids.distinct).toEqual(new Set(truth.map((o) => o.id)));
+  expect(counters.rateLimited).toBeGreaterThan(0);
+  expect(summary.rateLimited).toBeGreaterThan(0);
+  expect(summary.requests).toBeGreaterThan(summary.pages);
+  expect(summary.objects).toBe(1500);
+});
+
+it('continue-as-new carries the cursors: nothing missing, nothing fetched twice', async () => {
+  const { account, queueUrl, id } = await setup({ charges: 1200 });
+  const summary = await runSync(client, worker.taskQueue, {
+    interactionId: id,
+    options: { continueAsNewAfterPages: 4, concurrency: 3 },
+  });
+  const truth = await admin.objects(account.id, 'charges');
+  const ids = objectIds(await drainQueue(sqs, queueUrl));
+  expect(summary.continuedAsNew).toBeGreaterThanOrEqual(2);
+  expect(ids.all).toHaveLength(truth.length);
+  expect(ids.distinct).toEqual(new Set(truth.map((o) => o.id)));
+  expect(summary.objects).toBe(1200);
+});
+
+describe('a worker configured for 256 KiB queues (COMPOUND_SQS_MAX_MESSAGE_BYTES)', () => {
+  let smallQueueWorker: RunningWorker;
+  beforeAll(async () => {
+    smallQueueWorker = await startTestWorker(client, { sqsMaxMessageBytes: 262144 });
+  });
+  afterAll(async () => {
+    await smallQueueWorker?.stop();
+  });
+
+  it('splits pages bigger than 256 KiB into parts that fit', async () => {
+    const { account, queueUrl, id } = await setup(
+      { charges: 0 },
+      { MaximumMessageSize: '262144' },
+      smallQueueWorker.taskQueue,
+    );
+    const bulky = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`note_${i}`, 'x'.repeat(480)]));
+    for (let i = 0; i < 100; i++) await admin.createObject(account.id, 'charges', { metadata: bulky });
+    const summary = await runSync(client, smallQueueWorker.taskQueue, { interactionId: id });
+    const messages = await drainQueue(sqs, queueUrl);
+    const bodies = envelopes(messages);
+    expect(summary.bytes).toBeGreaterThan(2 * 262144);
+    expect(messages.length).toBeGreaterThanOrEqual(4);
+    for (const m of messages) expect(Buffer.byteLength(m.Body!)).toBeLessThanOrEqual(262144 - 1024);
+    const pages = new Map<string, number[]>();
+    for (const b of bodies)
+      pages.set(`${b.page.slice.id}/${b.page.index}`, [
+        ...(pages.get(`${b.page.slice.id}/${b.page.index}`) ?? []),
+        b.part,
+      ]);
+    for (const [, parts] of pages) expect(parts.sort((a, b) => a - b)).toEqual(parts.map((_, i) => i + 1));
+    const truth = await admin.objects(account.id, 'charges');
+    expect(objectIds(messages).distinct).toEqual(new Set(truth.map((o) => o.id)));
+  });
+
+  it('an object too big for any message fails the run and names the object', async () => {
+    const { account, id } = await setup(
+      { charges: 3 },
+      { MaximumMessageSize: '262144' },
+      smallQueueWorker.taskQueue,
+    );
+    const huge = await admin.createObject(account.id, 'charges', { description: 'z'.repeat(300 * 1024) });
+    const err = (await runSync(client, smallQueueWorker.taskQueue, { interactionId: id }).catch(
+      (e: unknown) => e,
+    )) as WorkflowFailedError;
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err.cause?.cause as Error).message).toContain(huge.id);
+  });
+});
+
+it('keeps history under 1 KB per page', async () => {
+  const { id } = await setup({ charges: 2345 });
+  const handle = await client.workflow.start('syncInteraction', {
+    taskQueue: worker.taskQueue,
+    workflowId: `history-${id}`,
+    args: [{ interactionId: id }],
+  });
+  const summary = await handle.result();
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: handle.workflowId },
+  });
+  const bytes = temporal.api.history.v1.History.encode(history!).finish().length;
+  const perPage = bytes / summary.pages;
+  console.log(`history: ${bytes} bytes, ${summary.pages} pages, ${perPage.toFixed(0)} bytes/page`);
+  expect(summary.pages).toBeGreaterThanOrEqual(24);
+  expect(perPage).toBeLessThan(1024);
+});
+
+it('SIGKILL of the worker mid-run: a new worker finishes the run with no object missing', async () => {
+  const taskQueue = uniqueName('crash');
+  const { account, queueUrl, id } = await setup({ charges: 3000 }, {}, taskQueue);
+  await admin.setConfig({ latency: { baseMs: 150, perObjectMs: 0, jitterMs: 50 } });
+  let second: Awaited<ReturnType<typeof spawnWorker>> | undefined;
+  try {
+    const first = await spawnWorker(taskQueue);
+    await first.ready;
+    const handle = await client.workflow.start('syncInteraction', {
+      taskQueue,
+      workflowId: `crash-${id}`,
+      args: [{ interactionId: id, options: { concurrency: 2, pageTimeoutSeconds: 5 } }],
+    });
+    // Wait until the run is well under way, then kill the worker without any chance to clean up.
+    for (let pages = 0; pages < 6;) pages = (await handle.query(syncProgressQuery)).totals.pages;
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const before = (await admin.counters(account.id)).total;
+    expect(before).toBeLessThan(40);
+
+    second = await spawnWorker(taskQueue);
+    await second.ready;
+    const summary = await handle.result();
+    const truth = await admin.objects(account.id, 'charges');
+    const ids = objectIds(await drainQueue(sqs, queueUrl));
+    expect(ids.distinct).toEqual(new Set(truth.map((o) => o.id)));
+    expect(summary.objects).toBe(3000);
+  } finally {
+    await admin.setConfig({ latency: { baseMs: 0, perObjectMs: 0, jitterMs: 0 } });
+    second?.child.kill('SIGTERM');
+    await second?.exited;
+  }
+});
