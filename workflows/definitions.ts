@@ -1,4 +1,5 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CreatedRange } from '../common/backfill-request';
 import type { Slice } from '../common/slices';
 import type { PagingTotals } from './paging';
 
@@ -39,3 +40,75 @@ export interface SyncSummary extends PagingTotals {
 }
 
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
+
+// ---- backfill workflow ----
+
+export interface BackfillRangeItem {
+  /** Created range (unix seconds, half-open). */
+  range: CreatedRange;
+  /** Ids of the requests this range serves (overlapping requests are merged into one range). */
+  requests: string[];
+  requestedAt: string;
+}
+
+export interface FinishedRange extends BackfillRangeItem {
+  status: 'completed' | 'cancelled' | 'failed';
+  objects: number;
+  pages: number;
+  finishedAt: string;
+  error?: string;
+}
+
+export interface RejectedRequest {
+  at: string;
+  via: 'signal' | 'update';
+  input: string;
+  reason: string;
+}
+
+export interface BackfillProgress {
+  interactionId: string;
+  state: 'idle' | 'running' | 'paused';
+  queued: BackfillRangeItem[];
+  current?: BackfillRangeItem & {
+    startedAt: string;
+    objects: number;
+    pages: number;
+    objectsPerSecond: number;
+    /** Rough: from the share of the range's created-time already walked. */
+    etaSeconds?: number;
+    slices: SyncProgress['activeSlices'];
+  };
+  totals: { objects: number; pages: number; requests: number; rateLimited: number };
+  /** The most recent finished ranges, newest last. */
+  finished: FinishedRange[];
+  /** The most recent rejected requests, newest last, with reasons. */
+  rejected: RejectedRequest[];
+  lastError?: string;
+  continuedAsNew: number;
+}
+
+export interface BackfillRequest {
+  from: string | number;
+  to?: string | number;
+}
+
+export interface BackfillAccepted {
+  requestId: string;
+  /** What will be fetched for it: pieces already queued or running are not fetched twice. */
+  ranges: CreatedRange[];
+  merged: boolean;
+  note?: string;
+}
+
+export interface CancelRequest {
+  /** Also drop every queued range (default: only the running one stops; queued ones run next). */
+  all?: boolean;
+}
+
+export const backfillSignal = defineSignal<[unknown]>('backfill');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
+export const requestBackfillUpdate = defineUpdate<BackfillAccepted, [BackfillRequest]>('requestBackfill');
+export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');

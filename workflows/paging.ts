@@ -1,6 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import type { FetchPageResult } from '../activities/types';
-import { initialSlices, remainingSpan, splitSlice, type Slice } from '../common/slices';
+import { initialSlices, remainingSpan, sliceTop, splitSlice, type Slice } from '../common/slices';
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
 // slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
@@ -114,4 +114,18 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
     }
     await condition(() => completions !== seen);
   }
+}
+
+/** The slices still to walk, as progress queries show them. */
+export function activeSlices(state: PagingState) {
+  return state.slices
+    .filter((s) => !s.done)
+    .map(({ id, gte, lt, cursorCreated, pages, objects }) => ({ id, gte, lt, cursorCreated, pages, objects }));
+}
+
+/** Share of the range's created-time already walked (0–1): the basis of a rough ETA. */
+export function walkedFraction(state: PagingState): number {
+  const total = state.range.lt - state.range.gte;
+  const left = state.slices.filter((s) => !s.done).reduce((sum, s) => sum + (sliceTop(s) - s.gte + 1), 0);
+  return total > 0 ? Math.min(1, Math.max(0, 1 - left / total)) : 1;
 }

@@ -10,7 +10,7 @@ import {
 import type { Activities } from '../activities';
 import { STRIPE_EPOCH } from '../common/slices';
 import { syncProgressQuery, type SyncOptions, type SyncProgress, type SyncSummary } from './definitions';
-import { newPagingState, runPaging, type PagingState } from './paging';
+import { activeSlices, newPagingState, runPaging, type PagingState } from './paging';
 import { pageActivityOptions } from './page-activity';
 
 export interface SyncInput {
@@ -45,9 +45,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
       kind: 'scheduled',
       range: paging.range,
       totals: paging.totals,
-      activeSlices: paging.slices
-        .filter((s) => !s.done)
-        .map(({ id, gte, lt, cursorCreated, pages, objects }) => ({ id, gte, lt, cursorCreated, pages, objects })),
+      activeSlices: activeSlices(paging),
       startedAt: new Date(startedAtMs).toISOString(),
       objectsPerSecond: Math.round(paging.totals.objects / seconds),
       continuedAsNew,

@@ -1,0 +1,110 @@
+import { STRIPE_EPOCH } from './slices';
+
+// Backfill requests arrive from people typing JSON into the Temporal Web UI, so parsing is forgiving in
+// format and strict in meaning: every rejection says what was wrong and what would have worked.
+// Pure (no Node APIs): the backfill workflow validates with it.
+
+export interface CreatedRange {
+  /** created ≥ gte (unix seconds) */
+  gte: number;
+  /** created < lt (unix seconds) */
+  lt: number;
+}
+
+export type ParsedBackfillRequest = { ok: true; range: CreatedRange; note?: string } | { ok: false; reason: string };
+
+export const BACKFILL_EXAMPLE = '{"from": "2024-01-01", "to": "2024-03-31"}';
+const FORMATS = 'an ISO 8601 date (2024-01-31), date-time (2024-01-31T12:00:00Z) or unix seconds (1706659200)';
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const DAY = 86400;
+
+type Instant = { seconds: number; dateOnly: boolean };
+
+function parseInstant(field: string, value: unknown): Instant | string {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d{9,11}$/.test(value.trim()))) {
+    const seconds = Number(value);
+    if (!Number.isInteger(seconds) || seconds < 0) return `"${field}" must be whole unix seconds, got ${JSON.stringify(value)}`;
+    return { seconds, dateOnly: false };
+  }
+  if (typeof value !== 'string') return `"${field}" must be ${FORMATS}; got ${JSON.stringify(value)}`;
+  const text = value.trim();
+  if (DATE_ONLY.test(text) || DATE_TIME.test(text)) {
+    const ms = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
+    // Date.parse rolls 2024-02-30 over to March; a real date survives the round trip.
+    if (Number.isFinite(ms) && (!DATE_ONLY.test(text) || new Date(ms).toISOString().startsWith(text))) {
+      return { seconds: Math.floor(ms / 1000), dateOnly: DATE_ONLY.test(text) };
+    }
+  }
+  return `"${field}" is not a date: ${JSON.stringify(value)}. Use ${FORMATS}`;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * `{ from, to? }` → a half-open created range. A date-only `to` includes that whole day (UTC); `to`
+ * defaults to now. Ranges entirely in the future or before Stripe existed are rejected; one that
+ * only reaches past either end is clipped (and says so in `note`).
+ */
+export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBackfillRequest {
+  const input = typeof raw === 'string' ? tryJson(raw) : raw;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, reason: `expected a JSON object like ${BACKFILL_EXAMPLE}; got ${JSON.stringify(raw) ?? String(raw)}` };
+  }
+  const fields = input as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((k) => k !== 'from' && k !== 'to');
+  if (unknown.length) {
+    return { ok: false, reason: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: only "from" and "to" are accepted, e.g. ${BACKFILL_EXAMPLE}` };
+  }
+  if (fields.from === undefined || fields.from === null || fields.from === '') {
+    return { ok: false, reason: `"from" is required, e.g. ${BACKFILL_EXAMPLE}` };
+  }
+  const from = parseInstant('from', fields.from);
+  if (typeof from === 'string') return { ok: false, reason: from };
+  let lt = nowSeconds;
+  if (fields.to !== undefined && fields.to !== null && fields.to !== '') {
+    const to = parseInstant('to', fields.to);
+    if (typeof to === 'string') return { ok: false, reason: to };
+    lt = to.dateOnly ? to.seconds + DAY : to.seconds;
+  }
+  const gte = from.seconds;
+  if (gte > nowSeconds) return { ok: false, reason: `the range starts in the future (${iso(gte)}); nothing can have been created there yet` };
+  if (gte >= lt) return { ok: false, reason: `"from" (${iso(gte)}) must be before "to" (${iso(lt)})` };
+  if (lt <= STRIPE_EPOCH) return { ok: false, reason: `the range ends before Stripe existed (${iso(STRIPE_EPOCH)}); there is nothing to fetch` };
+  const notes: string[] = [];
+  const range = { gte, lt };
+  if (range.lt > nowSeconds + 1) {
+    range.lt = nowSeconds + 1;
+    notes.push(`"to" is in the future: clipped to now (${iso(nowSeconds)})`);
+  }
+  if (range.gte < STRIPE_EPOCH) {
+    range.gte = STRIPE_EPOCH;
+    notes.push(`"from" is before Stripe existed: clipped to ${iso(STRIPE_EPOCH)}`);
+  }
+  return notes.length ? { ok: true, range, note: notes.join('; ') } : { ok: true, range };
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function describeRange(r: CreatedRange): string {
+  return `${iso(r.gte)} → ${iso(r.lt)}`;
+}
+
+/** Parts of `range` not covered by `cover` (0, 1 or 2 pieces). */
+export function subtractRange(range: CreatedRange, cover: CreatedRange): CreatedRange[] {
+  if (cover.lt <= range.gte || cover.gte >= range.lt) return [range];
+  const pieces: CreatedRange[] = [];
+  if (range.gte < cover.gte) pieces.push({ gte: range.gte, lt: cover.gte });
+  if (cover.lt < range.lt) pieces.push({ gte: cover.lt, lt: range.lt });
+  return pieces;
+}
+
+export function overlapsOrTouches(a: CreatedRange, b: CreatedRange): boolean {
+  return a.gte <= b.lt && b.gte <= a.lt;
+}
