@@ -70,12 +70,12 @@ ${queues}
 `;
 }
 
-export function startElasticMq(port: number, dir: string, logFile: string): StartedProcess {
+export function startElasticMq(port: number, dir: string, logFile: string, heap = '512m'): StartedProcess {
   const configFile = join(dir, 'elasticmq.conf');
   writeFileSync(configFile, elasticMqConfig(port));
   const lib = join(ROOT, '.tools', 'elasticmq', 'lib');
   if (!existsSync(lib)) throw new Error('ElasticMQ is not installed: run `npm run tools` (dev/install-tools.sh) first');
-  const args = [`-Dconfig.file=${configFile}`, '-Xmx512m', '-cp', `${lib}/*`, 'org.elasticmq.server.Main'];
+  const args = [`-Dconfig.file=${configFile}`, `-Xmx${heap}`, '-cp', `${lib}/*`, 'org.elasticmq.server.Main'];
   return startProcess('elasticmq', 'java', args, logFile);
 }
 
@@ -122,8 +122,10 @@ export async function waitForHttp(what: string, url: string, logFile: string, ti
   await waitUntil(what, async () => (await fetch(url)).status < 500, timeoutMs, `see ${logFile}`);
 }
 
-export function startStripeMock(port: number, logFile: string): StartedProcess {
-  return startProcess('stripe-mock', tool('stripe-mock'), ['-http-addr', `127.0.0.1:${port}`], logFile);
+export function startStripeMock(port: number, httpsPort: number, logFile: string): StartedProcess {
+  // Without an explicit HTTPS address stripe-mock also binds :12112, which a second copy cannot.
+  const args = ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`];
+  return startProcess('stripe-mock', tool('stripe-mock'), args, logFile);
 }
 
 export function ensureDir(dir: string): string {

@@ -133,6 +133,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
         objects: t.objects,
         pages: t.pages,
         objectsPerSecond: Math.round(t.objects / elapsed),
+        walked: Math.round(walked * 1000) / 1000,
         ...(walked > 0.01 && { etaSeconds: Math.round((elapsed * (1 - walked)) / walked) }),
         slices: activeSlices(current.paging),
       };

@@ -75,7 +75,9 @@ export interface BackfillProgress {
     objects: number;
     pages: number;
     objectsPerSecond: number;
-    /** Rough: from the share of the range's created-time already walked. */
+    /** Share of the range's created-time already walked (0–1). */
+    walked: number;
+    /** Rough: from the share walked so far and the time it took. */
     etaSeconds?: number;
     slices: SyncProgress['activeSlices'];
   };

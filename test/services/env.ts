@@ -1,4 +1,4 @@
-import type { ServiceAddresses } from './local-services';
+import type { ServiceAddresses } from '../../dev/local-services';
 
 /** The services started by the global setup, for use inside integration test files. */
 export function services(): ServiceAddresses {

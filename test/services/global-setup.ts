@@ -2,7 +2,7 @@ import { generateKeySpec } from '../../common/encryption';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startLocalServices } from './local-services';
+import { startLocalServices } from '../../dev/local-services';
 
 export default async function globalSetup(): Promise<void> {
   const [services, bundle] = await Promise.all([

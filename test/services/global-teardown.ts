@@ -1,4 +1,4 @@
-import { stopLocalServices, type ServiceAddresses } from './local-services';
+import { stopLocalServices, type ServiceAddresses } from '../../dev/local-services';
 
 export default async function globalTeardown(): Promise<void> {
   const services = (globalThis as { __compoundServices?: ServiceAddresses }).__compoundServices;

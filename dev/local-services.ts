@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type StartedProcess } from '../../dev/processes';
+import { freePort, type StartedProcess } from './processes';
 import {
   startElasticMq,
   startEmulatorProcess,
@@ -11,9 +11,9 @@ import {
   waitForElasticMq,
   waitForHttp,
   waitForTemporal,
-} from '../../dev/services';
+} from './services';
 
-/** Addresses of the services the integration tests run against (passed to test files via the env). */
+/** Addresses of a throwaway set of services (integration tests, the benchmark). */
 export interface ServiceAddresses {
   temporalAddress: string;
   temporalUiUrl: string;
@@ -24,19 +24,26 @@ export interface ServiceAddresses {
   processes: StartedProcess[];
 }
 
-/** Starts every service on free ports with a throwaway data directory. */
-export async function startLocalServices(): Promise<ServiceAddresses> {
+export interface LocalServicesOptions {
+  /** Extra command-line options for the Stripe emulator (latency, limits). */
+  emulatorArgs?: string[];
+  /** Heap for ElasticMQ (the benchmark holds more in flight than tests). */
+  elasticMqHeap?: string;
+}
+
+/** Starts every service on free ports with a throwaway data directory; stopLocalServices() removes it. */
+export async function startLocalServices(o: LocalServicesOptions = {}): Promise<ServiceAddresses> {
   const dir = mkdtempSync(join(tmpdir(), 'compound-test-'));
-  const [temporalPort, uiPort, sqsPort, emulatorPort, stripeMockPort] = await Promise.all(
-    Array.from({ length: 5 }, () => freePort()),
+  const [temporalPort, uiPort, sqsPort, emulatorPort, stripeMockPort, stripeMockHttpsPort] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
   );
   const processes: StartedProcess[] = [];
   const log = (name: string) => join(dir, `${name}.log`);
   try {
     processes.push(startTemporal({ port: temporalPort, uiPort, dbFile: join(dir, 'temporal.db'), logFile: log('temporal') }));
-    processes.push(startElasticMq(sqsPort, dir, log('elasticmq')));
-    processes.push(startEmulatorProcess({ port: emulatorPort, logFile: log('emulator') }));
-    processes.push(startStripeMock(stripeMockPort, log('stripe-mock')));
+    processes.push(startElasticMq(sqsPort, dir, log('elasticmq'), o.elasticMqHeap));
+    processes.push(startEmulatorProcess({ port: emulatorPort, logFile: log('emulator'), extraArgs: o.emulatorArgs }));
+    processes.push(startStripeMock(stripeMockPort, stripeMockHttpsPort, log('stripe-mock')));
     const addresses: ServiceAddresses = {
       temporalAddress: `127.0.0.1:${temporalPort}`,
       temporalUiUrl: `http://127.0.0.1:${uiPort}`,
@@ -50,7 +57,7 @@ export async function startLocalServices(): Promise<ServiceAddresses> {
       waitForTemporal(addresses.temporalAddress, log('temporal'), 90000),
       waitForElasticMq(addresses.sqsEndpoint, log('elasticmq'), 90000),
       waitForHttp('Stripe emulator', `${addresses.emulatorUrl}/_emulator/health`, log('emulator'), 60000),
-      waitForHttp('stripe-mock', `${addresses.stripeMockUrl}/v1/charges`, log('stripe-mock'), 30000),
+      waitForHttp('stripe-mock', `${addresses.stripeMockUrl}/v1/charges`, log('stripe-mock'), 90000),
     ]);
     return addresses;
   } catch (err) {

@@ -1,0 +1,271 @@
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { createInteraction } from '../client/interactions';
+import { loadConfig } from '../common/config';
+import { compoundDataConverter } from '../common/data-converter';
+import { generateKeySpec } from '../common/encryption';
+import { RESOURCE_NAMES, type ResourceName } from '../common/resources';
+import { startLocalServices, stopLocalServices, type ServiceAddresses } from '../dev/local-services';
+import { sqsClientFor } from '../dev/services';
+import { emulatorAdmin } from '../dev/stripe-emulator/admin-client';
+import type { SyncSummary } from '../workflows/definitions';
+import { runBaseline } from './baseline';
+import { startConsumer } from './consumer';
+import { spawnBenchWorker } from './worker-process';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+
+// `npm run bench [-- --quick]`: all three interactions of one account synced at once against the Stripe
+// emulator with Stripe's rate limits and 300 ± 100 ms latency, in test and live mode, next to the
+// hand-written autoPagingEach baseline. Prints a table and writes bench/results/latest.json.
+
+const quick = process.argv.includes('--quick');
+const LATENCY = { baseMs: 300, jitterMs: 100 };
+type Counts = Record<ResourceName, number>;
+const BIG: Counts = { charges: 200_000, subscriptions: 50_000, products: 20_000 };
+const SMALL: Counts = { charges: 16_000, subscriptions: 3_000, products: 1_000 };
+
+interface Scenario {
+  name: string;
+  mode: 'test' | 'live';
+  counts: Counts;
+}
+
+const scenarios: Scenario[] = quick
+  ? [
+      { name: 'test-20k', mode: 'test', counts: SMALL },
+      { name: 'live-20k', mode: 'live', counts: SMALL },
+    ]
+  : [
+      { name: 'test-270k', mode: 'test', counts: BIG },
+      { name: 'live-270k', mode: 'live', counts: BIG },
+      { name: 'test-20k', mode: 'test', counts: SMALL },
+    ];
+const BASELINE_OBJECTS = quick ? 5_000 : 20_000;
+
+export interface ScenarioResult {
+  name: string;
+  mode: 'test' | 'live';
+  objects: number;
+  seconds: number;
+  objectsPerSecond: number;
+  ceilingObjectsPerSecond: number;
+  ratioToCeiling: number;
+  /** The most this account allows: no endpoint above 25 req/s, the account under its global limit. */
+  achievableObjectsPerSecond: number;
+  ratioToAchievable: number;
+  requests: number;
+  rateLimited: number;
+  rateLimitedShare: number;
+  historyEvents: number;
+  historyBytes: number;
+  historyEventsPer1000Objects: number;
+  historyBytesPer1000Objects: number;
+  workerPeakRssMb: number;
+  missing: number;
+  duplicates: number;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function historyOf(client: Client, workflowId: string): Promise<{ events: number; bytes: number }> {
+  let events = 0;
+  let bytes = 0;
+  for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+    const { history } = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId, runId: execution.runId },
+      maximumPageSize: 10000,
+    });
+    events += history?.events?.length ?? 0;
+    bytes += temporal.api.history.v1.History.encode(history!).finish().length;
+  }
+  return { events, bytes };
+}
+
+async function runScenario(s: Scenario, services: ServiceAddresses, client: Client): Promise<ScenarioResult> {
+  const admin = emulatorAdmin(services.emulatorUrl);
+  const sqs = sqsClientFor(services.sqsEndpoint);
+  const account = await admin.createAccount({ mode: s.mode, seed: 42, counts: s.counts });
+  const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${s.name}` }));
+  const taskQueue = `bench-${s.name}`;
+  const worker = await spawnBenchWorker(services, taskQueue);
+  const config = { ...loadConfig({ ...process.env, COMPOUND_SQS_ENDPOINT: services.sqsEndpoint }), taskQueue };
+  try {
+    const ids: Record<string, string> = {};
+    for (const resource of RESOURCE_NAMES) {
+      const { interaction } = await createInteraction(
+        client,
+        {
+          name: `${s.name} ${resource}`,
+          resource,
+          frequency: resource === 'subscriptions' ? 'monthly' : 'daily',
+          stripeKey: account.keys.restricted,
+          queueUrl,
+          stripeApiBase: services.emulatorUrl,
+        },
+        { config, taskQueue },
+      );
+      ids[resource] = interaction.id;
+    }
+    await admin.resetCounters(account.id);
+    const consumer = startConsumer(sqs, queueUrl!);
+    const started = Date.now();
+    const summaries: SyncSummary[] = await Promise.all(
+      RESOURCE_NAMES.map((resource) =>
+        client.workflow.execute('syncInteraction', {
+          taskQueue,
+          workflowId: `bench-${s.name}-${resource}`,
+          args: [{ interactionId: ids[resource] }],
+        }),
+      ),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const objects = summaries.reduce((sum, x) => sum + x.objects, 0);
+    const expected = Object.values(s.counts).reduce((a, b) => a + b, 0);
+    while (consumer.received() < expected && consumer.idleMs() < 10000) await new Promise((r) => setTimeout(r, 200));
+    await consumer.stop();
+    const workerPeakRssMb = worker.peakRssMb();
+    const counters = await admin.counters(account.id);
+    let missing = 0;
+    let distinct = 0;
+    for (const resource of RESOURCE_NAMES) {
+      const truth = await admin.objects(account.id, resource);
+      const seen = consumer.seen.get(resource) ?? new Set();
+      missing += truth.filter((o) => !seen.has(o.id)).length;
+      distinct += seen.size;
+    }
+    let historyEvents = 0;
+    let historyBytes = 0;
+    for (const resource of RESOURCE_NAMES) {
+      const h = await historyOf(client, `bench-${s.name}-${resource}`);
+      historyEvents += h.events;
+      historyBytes += h.bytes;
+    }
+    const globalLimit = s.mode === 'live' ? 100 : 25;
+    const ceiling = Math.min(globalLimit, 25 * RESOURCE_NAMES.length) * 100;
+    // The ceiling above assumes all three endpoints busy for the whole run; with 200k charges against
+    // 20k products, the charges endpoint's own 25 req/s is what bounds live mode.
+    const pages = RESOURCE_NAMES.map((r) => Math.ceil(s.counts[r] / 100));
+    const fastestSeconds = Math.max(...pages.map((p) => p / 25), pages.reduce((a, b) => a + b, 0) / globalLimit);
+    const achievable = expected / fastestSeconds;
+    const objectsPerSecond = objects / seconds;
+    return {
+      name: s.name,
+      mode: s.mode,
+      objects,
+      seconds: round(seconds),
+      objectsPerSecond: round(objectsPerSecond, 0),
+      ceilingObjectsPerSecond: ceiling,
+      ratioToCeiling: round(objectsPerSecond / ceiling, 3),
+      achievableObjectsPerSecond: round(achievable, 0),
+      ratioToAchievable: round(objectsPerSecond / achievable, 3),
+      requests: counters.total,
+      rateLimited: counters.rateLimited,
+      rateLimitedShare: round(counters.rateLimited / Math.max(1, counters.total), 4),
+      historyEvents,
+      historyBytes,
+      historyEventsPer1000Objects: round((historyEvents / objects) * 1000, 1),
+      historyBytesPer1000Objects: round((historyBytes / objects) * 1000, 0),
+      workerPeakRssMb: round(workerPeakRssMb, 1),
+      missing,
+      duplicates: consumer.received() - distinct,
+    };
+  } finally {
+    await worker.stop();
+    sqs.destroy();
+  }
+}
+
+function printTable(results: ScenarioResult[], baseline: { objectsPerSecond: number; objects: number; seconds: number }) {
+  const rows = results.map((r) => ({
+    scenario: r.name,
+    objects: r.objects,
+    seconds: r.seconds,
+    'objects/s': r.objectsPerSecond,
+    ceiling: r.ceilingObjectsPerSecond,
+    ratio: r.ratioToCeiling,
+    achievable: r.achievableObjectsPerSecond,
+    'ratio/ach.': r.ratioToAchievable,
+    requests: r.requests,
+    '429s': r.rateLimited,
+    'events/1k': r.historyEventsPer1000Objects,
+    'bytes/1k': r.historyBytesPer1000Objects,
+    'rss MB': r.workerPeakRssMb,
+    missing: r.missing,
+    dupes: r.duplicates,
+  }));
+  console.table(rows);
+  console.log(
+    `baseline (autoPagingEach → SQS, ${baseline.objects} charges, test mode): ${round(baseline.objectsPerSecond, 0)} objects/s in ${round(baseline.seconds)} s`,
+  );
+}
+
+async function main(): Promise<void> {
+  process.env.COMPOUND_ENCRYPTION_KEYS ??= generateKeySpec('bench');
+  console.log(`compound benchmark (${quick ? 'quick' : 'full'}): starting Temporal, ElasticMQ and the Stripe emulator…`);
+  const services = await startLocalServices({
+    emulatorArgs: ['--latency-base-ms', String(LATENCY.baseMs), '--latency-jitter-ms', String(LATENCY.jitterMs)],
+    elasticMqHeap: '2g',
+  });
+  const connection = await Connection.connect({ address: services.temporalAddress });
+  const client = new Client({ connection, dataConverter: compoundDataConverter() });
+  try {
+    const results: ScenarioResult[] = [];
+    for (const s of scenarios) {
+      console.log(`scenario ${s.name}: ${Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(', ')} (${s.mode} mode)`);
+      results.push(await runScenario(s, services, client));
+      console.log(`  ${results.at(-1)!.objectsPerSecond} objects/s, ratio to ceiling ${results.at(-1)!.ratioToCeiling}`);
+    }
+    const admin = emulatorAdmin(services.emulatorUrl);
+    const sqs = sqsClientFor(services.sqsEndpoint);
+    const account = await admin.createAccount({ mode: 'test', seed: 7, counts: { charges: BASELINE_OBJECTS, products: 0, subscriptions: 0 } });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-baseline' }));
+    console.log(`baseline: autoPagingEach over ${BASELINE_OBJECTS} charges…`);
+    const baseline = await runBaseline({ stripeKey: account.keys.restricted, apiBase: services.emulatorUrl, sqs, queueUrl: QueueUrl!, limit: BASELINE_OBJECTS });
+    sqs.destroy();
+
+    printTable(results, baseline);
+    const primary = results.find((r) => r.mode === 'test')!;
+    const small = results.find((r) => r.name === 'test-20k');
+    const big = results.find((r) => r.name === 'test-270k');
+    const report = {
+      generatedAt: new Date().toISOString(),
+      quick,
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      setup: { latencyMs: `${LATENCY.baseMs} ± ${LATENCY.jitterMs}`, stripeLimits: 'test 25 req/s, live 100 req/s, 25 req/s per endpoint' },
+      // Headline figures (test mode, the largest scenario run) under stable keys.
+      objectsPerSecond: primary.objectsPerSecond,
+      ceilingObjectsPerSecond: primary.ceilingObjectsPerSecond,
+      ratioToCeiling: primary.ratioToCeiling,
+      requests: primary.requests,
+      rateLimited: primary.rateLimited,
+      baselineObjectsPerSecond: round(baseline.objectsPerSecond, 0),
+      speedupOverBaseline: round(primary.objectsPerSecond / baseline.objectsPerSecond, 1),
+      historyEventsPer1000Objects: primary.historyEventsPer1000Objects,
+      historyBytesPer1000Objects: primary.historyBytesPer1000Objects,
+      workerPeakRssMb: primary.workerPeakRssMb,
+      missing: results.reduce((n, r) => n + r.missing, 0),
+      duplicates: results.reduce((n, r) => n + r.duplicates, 0),
+      ...(small && big && { workerRssGrowth20kTo270k: round(big.workerPeakRssMb / small.workerPeakRssMb - 1, 3) }),
+      scenarios: results,
+      baseline: { objects: baseline.objects, seconds: round(baseline.seconds), baselineObjectsPerSecond: round(baseline.objectsPerSecond, 0) },
+    };
+    const dir = join(__dirname, 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, quick ? 'quick.json' : 'latest.json');
+    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    console.log(`wrote ${file}`);
+  } finally {
+    await connection.close();
+    await stopLocalServices(services);
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(err);
+  process.exit(1);
+});
+
+export const readResults = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as unknown;

@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceAddresses } from '../dev/local-services';
+import { freePort } from '../dev/processes';
+
+/** `compound worker` in its own process, so its peak RSS (VmHWM) is the worker's alone. */
+export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: string) {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'compound.js'), 'worker'], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: services.temporalAddress,
+      COMPOUND_TASK_QUEUE: taskQueue,
+      COMPOUND_SQS_ENDPOINT: services.sqsEndpoint,
+      COMPOUND_METRICS_PORT: String(await freePort()),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('compound worker started')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`bench worker exited (${code}):\n${output}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    peakRssMb(): number {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
