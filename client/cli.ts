@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerBackfillCommand } from './commands/backfill';
 import { registerCodecServerCommand } from './commands/codec-server';
+import { registerInteractionsCommand } from './commands/interactions';
 import { registerKeysCommand } from './commands/keys';
 import { registerWorkerCommand } from './commands/worker';
 import { exitCodeFor, printError } from './errors';
@@ -9,7 +11,9 @@ const program = new Command('compound')
   .showHelpAfterError()
   .exitOverride();
 
+registerBackfillCommand(program);
 registerCodecServerCommand(program);
+registerInteractionsCommand(program);
 registerKeysCommand(program);
 registerWorkerCommand(program);
 

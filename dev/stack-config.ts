@@ -5,7 +5,8 @@ import { generateKeySpec } from '../common/encryption';
 import { ROOT, ensureDir } from './services';
 
 // The local stack's fixed layout: ports (overridable), the .stack/ data directory and what lives in it.
-export const STACK_DIR = join(ROOT, '.stack');
+// COMPOUND_STACK_DIR moves it (the npm start test runs a second stack beside a developer's).
+export const STACK_DIR = process.env.COMPOUND_STACK_DIR || join(ROOT, '.stack');
 
 export function stackPorts(env: Env = process.env) {
   const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);

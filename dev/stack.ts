@@ -16,7 +16,7 @@ import { startCodecServerProcess } from './stack-codec';
 // `npm run stack` / `npm run stack:stop`: the local services in the background, tracked by pid files,
 // data kept under .stack/ between runs.
 
-type ServiceName = 'temporal' | 'elasticmq' | 'stripe-emulator' | 'codec-server';
+export type ServiceName = 'temporal' | 'elasticmq' | 'stripe-emulator' | 'codec-server';
 const SERVICES: ServiceName[] = ['temporal', 'elasticmq', 'stripe-emulator', 'codec-server'];
 
 const pidFile = (name: ServiceName) => join(stackFiles.pidDir, `${name}.pid`);
@@ -28,18 +28,25 @@ function runningPid(name: ServiceName): number | undefined {
   return pid && isAlive(pid) ? pid : undefined;
 }
 
-function launch(name: ServiceName, start: () => StartedProcess): void {
-  if (runningPid(name)) return;
+/** Starts the service unless it already runs; says whether it started it. */
+function launch(name: ServiceName, start: () => StartedProcess): boolean {
+  if (runningPid(name)) return false;
   const started = start();
   writeFileSync(pidFile(name), String(started.pid));
+  return true;
 }
 
-export async function startStack(): Promise<void> {
+/** Starts what is not running yet and returns the names of the services it started. */
+export async function startStack(): Promise<ServiceName[]> {
   ensureDir(stackFiles.pidDir);
   ensureDir(stackFiles.logDir);
   const ports = stackPorts();
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
-  launch('temporal', () =>
+  const started: ServiceName[] = [];
+  const launchTracked = (name: ServiceName, start: () => StartedProcess) => {
+    if (launch(name, start)) started.push(name);
+  };
+  launchTracked('temporal', () =>
     startTemporal({
       port: ports.temporal,
       uiPort: ports.temporalUi,
@@ -48,11 +55,11 @@ export async function startStack(): Promise<void> {
       codecEndpoint: codecUrl,
     }),
   );
-  launch('elasticmq', () => startElasticMq(ports.sqs, STACK_DIR, logFile('elasticmq')));
-  launch('stripe-emulator', () =>
+  launchTracked('elasticmq', () => startElasticMq(ports.sqs, STACK_DIR, logFile('elasticmq')));
+  launchTracked('stripe-emulator', () =>
     startEmulatorProcess({ port: ports.emulator, logFile: logFile('stripe-emulator'), stateFile: stackFiles.emulatorState }),
   );
-  launch('codec-server', () => startCodecServerProcess(ports.codec, logFile('codec-server')));
+  launchTracked('codec-server', () => startCodecServerProcess(ports.codec, logFile('codec-server')));
   await Promise.all([
     waitForTemporal(`127.0.0.1:${ports.temporal}`, logFile('temporal'), 90000),
     waitForElasticMq(`http://127.0.0.1:${ports.sqs}`, logFile('elasticmq'), 90000),
@@ -66,10 +73,12 @@ export async function startStack(): Promise<void> {
   Stripe emulator  http://127.0.0.1:${ports.emulator}  demo account and keys: ${stackFiles.emulatorState}
   Codec server     ${codecUrl}
 Stop it with: npm run stack:stop`);
+  return started;
 }
 
-export async function stopStack(): Promise<void> {
-  for (const name of [...SERVICES].reverse()) {
+/** Stops the given services (default: all), leaving their data in place. */
+export async function stopStack(only: ServiceName[] = SERVICES): Promise<void> {
+  for (const name of [...SERVICES].reverse().filter((n) => only.includes(n))) {
     const pid = runningPid(name);
     if (pid) {
       await stopProcess(pid);
@@ -81,7 +90,7 @@ export async function stopStack(): Promise<void> {
 
 async function main(): Promise<void> {
   const command = process.argv[2];
-  if (command === 'start') await startStack();
+  if (command === 'start') await startStack().then(() => undefined);
   else if (command === 'stop') await stopStack();
   else if (command === 'status') {
     for (const name of SERVICES) console.log(`${name.padEnd(16)} ${runningPid(name) ? `running (pid ${runningPid(name)})` : 'stopped'}`);

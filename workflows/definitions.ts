@@ -23,6 +23,8 @@ export interface SyncProgress {
   range: { gte: number; lt: number };
   totals: PagingTotals;
   activeSlices: Pick<Slice, 'id' | 'gte' | 'lt' | 'cursorCreated' | 'pages' | 'objects'>[];
+  /** Share of the range's created-time already walked (0–1). */
+  walked: number;
   startedAt: string;
   objectsPerSecond: number;
   continuedAsNew: number;

@@ -10,7 +10,7 @@ import {
 import type { Activities } from '../activities';
 import { STRIPE_EPOCH } from '../common/slices';
 import { syncProgressQuery, type SyncOptions, type SyncProgress, type SyncSummary } from './definitions';
-import { activeSlices, newPagingState, runPaging, type PagingState } from './paging';
+import { activeSlices, newPagingState, runPaging, walkedFraction, type PagingState } from './paging';
 import { pageActivityOptions } from './page-activity';
 
 export interface SyncInput {
@@ -46,6 +46,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
       range: paging.range,
       totals: paging.totals,
       activeSlices: activeSlices(paging),
+      walked: Math.round(walkedFraction(paging) * 1000) / 1000,
       startedAt: new Date(startedAtMs).toISOString(),
       objectsPerSecond: Math.round(paging.totals.objects / seconds),
       continuedAsNew,

@@ -1,0 +1,118 @@
+import type { ScheduleDescription } from '@temporalio/client';
+import {
+  INTERACTION_MEMO_KEY,
+  backfillWorkflowId,
+  interactionSchema,
+  isRestrictedKey,
+  keyMode,
+  scheduleId,
+  type Interaction,
+  type InteractionMemo,
+  type ScheduledSyncArgs,
+} from '../common/interaction';
+import { maskKey, redactSecrets } from '../common/mask';
+
+// What the library hands back to callers and what the CLI prints: an interaction as read from its
+// schedule, with the Stripe key masked. Nothing in a view is secret, so it can be printed or logged.
+
+export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW' | 'UNKNOWN';
+
+export interface RunView {
+  workflowId: string;
+  /** First run of the chain (a sync may continue-as-new). */
+  runId: string;
+  scheduledAt: string;
+  startedAt: string;
+  status: RunStatus;
+  closedAt?: string;
+  /** Why it failed, masked. */
+  failure?: string;
+}
+
+export interface InteractionView {
+  id: string;
+  name: string;
+  resource: Interaction['resource'];
+  frequency: Interaction['frequency'];
+  timezone: string;
+  pageSize: number;
+  queueUrl: string;
+  stripeApiBase?: string;
+  /** Masked: rk_test_…abcd. */
+  stripeKey: string;
+  keyMode: 'test' | 'live';
+  keyKind: 'restricted' | 'secret';
+  registeredAt?: string;
+  paused: boolean;
+  note?: string;
+  nextRuns: string[];
+  lastRun?: RunView;
+  /** Oldest first; only filled by `getInteraction` (show). */
+  recentRuns?: RunView[];
+  /** Workflow ids of syncs running now. */
+  running: string[];
+  scheduleId: string;
+  backfillWorkflowId: string;
+  taskQueue?: string;
+}
+
+/** The interaction stored in the schedule's action arguments (decoded by the client's codec). */
+export function interactionFromDescription(desc: Pick<ScheduleDescription, 'scheduleId' | 'action'>): Interaction {
+  const args = desc.action.type === 'startWorkflow' ? desc.action.args : undefined;
+  const first = args?.[0] as Partial<ScheduledSyncArgs> | undefined;
+  const parsed = interactionSchema.safeParse(first?.interaction);
+  if (!parsed.success) {
+    // Never echo the input: it holds the key.
+    throw new Error(`schedule ${desc.scheduleId} does not hold a valid interaction: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function memoFromDescription(desc: Pick<ScheduleDescription, 'memo'>): InteractionMemo | undefined {
+  return desc.memo?.[INTERACTION_MEMO_KEY] as InteractionMemo | undefined;
+}
+
+export function toInteractionView(
+  desc: Pick<ScheduleDescription, 'scheduleId' | 'action' | 'memo' | 'state' | 'info'>,
+  interaction: Interaction,
+  runs: { lastRun?: RunView; recentRuns?: RunView[] } = {},
+): InteractionView {
+  const memo = memoFromDescription(desc);
+  return {
+    id: interaction.id,
+    name: interaction.name,
+    resource: interaction.resource,
+    frequency: interaction.frequency,
+    timezone: interaction.timezone,
+    pageSize: interaction.pageSize,
+    queueUrl: interaction.queueUrl,
+    ...(interaction.stripeApiBase !== undefined && { stripeApiBase: interaction.stripeApiBase }),
+    stripeKey: maskKey(interaction.stripeKey),
+    keyMode: keyMode(interaction.stripeKey),
+    keyKind: isRestrictedKey(interaction.stripeKey) ? 'restricted' : 'secret',
+    ...(memo?.registeredAt !== undefined && { registeredAt: memo.registeredAt }),
+    paused: desc.state.paused,
+    ...(desc.state.note && { note: redactSecrets(desc.state.note) }),
+    nextRuns: desc.info.nextActionTimes.map((d) => d.toISOString()),
+    ...(runs.lastRun && { lastRun: runs.lastRun }),
+    ...(runs.recentRuns && { recentRuns: runs.recentRuns }),
+    running: desc.info.runningActions.map((a) => a.workflow.workflowId),
+    scheduleId: scheduleId(interaction.id),
+    backfillWorkflowId: backfillWorkflowId(interaction.id),
+    ...(desc.action.type === 'startWorkflow' && { taskQueue: desc.action.taskQueue }),
+  };
+}
+
+/**
+ * The message at the bottom of a failure chain (WorkflowFailedError → ActivityFailure → ApplicationFailure):
+ * the one that says what went wrong, masked.
+ */
+export function failureMessage(err: unknown): string {
+  let current: unknown = err;
+  let message = '';
+  for (let depth = 0; current instanceof Error && depth < 20; depth++) {
+    if (current.message) message = current.message;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return redactSecrets(message || String(err));
+}

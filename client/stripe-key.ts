@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import Stripe from 'stripe';
+import { createStripeClient, listPage, type ListParams } from '../activities/stripe-client';
+import { permissionHint } from '../activities/stripe-failures';
+import { isRestrictedKey, keyMode } from '../common/interaction';
+import type { Env } from '../common/config';
+import { maskKey, redactSecrets } from '../common/mask';
+import { RESOURCES, type ResourceName } from '../common/resources';
+import { UsageError } from './errors';
+
+// Where the CLI reads a Stripe key from, and the check every key passes before an interaction uses it.
+// A key is never accepted as a plain argument value: it would land in shell history and in `ps` output.
+
+export interface StripeKeySourceOptions {
+  /** Name of an environment variable holding the key. */
+  stripeKeyEnv?: string;
+  /** Path of a file holding the key (surrounding whitespace is ignored). */
+  stripeKeyFile?: string;
+  /** Only "-" (read the key from stdin) is accepted. */
+  stripeKey?: string;
+}
+
+export const KEY_SOURCE_HELP = '--stripe-key-env VAR, --stripe-key-file PATH or --stripe-key - (stdin)';
+
+export const PLAIN_KEY_REFUSED =
+  'refusing a Stripe key given on the command line (--stripe-key <key>): it would be saved in your shell history ' +
+  'and visible to every user of this machine in `ps`. Pass it with --stripe-key-env VAR (an environment variable), ' +
+  '--stripe-key-file PATH, or --stripe-key - to read it from stdin';
+
+export interface KeyReadContext {
+  env: Env;
+  /** Reads all of stdin (injected so tests need no real stdin). */
+  readStdin(): Promise<string>;
+}
+
+/** How many key sources were given; the caller decides whether zero is allowed (update) or not (create). */
+export function keySourceCount(o: StripeKeySourceOptions): number {
+  return [o.stripeKeyEnv, o.stripeKeyFile, o.stripeKey].filter((v) => v !== undefined).length;
+}
+
+/**
+ * The key from exactly one of the sources, trimmed; undefined when no source was given.
+ * Every failure is a UsageError whose message never contains the key.
+ */
+export async function readStripeKey(o: StripeKeySourceOptions, ctx: KeyReadContext): Promise<string | undefined> {
+  // Refuse a plain key first, whatever else was given: the key is already exposed, say so.
+  if (o.stripeKey !== undefined && o.stripeKey !== '-') throw new UsageError(PLAIN_KEY_REFUSED);
+  const count = keySourceCount(o);
+  if (count === 0) return undefined;
+  if (count > 1) throw new UsageError(`give the Stripe key one way only: ${KEY_SOURCE_HELP}`);
+
+  let key: string;
+  if (o.stripeKeyEnv !== undefined) {
+    const value = ctx.env[o.stripeKeyEnv];
+    if (value === undefined || value.trim() === '') {
+      throw new UsageError(`--stripe-key-env ${o.stripeKeyEnv}: the environment variable ${o.stripeKeyEnv} is not set or empty`);
+    }
+    key = value;
+  } else if (o.stripeKeyFile !== undefined) {
+    try {
+      key = readFileSync(o.stripeKeyFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--stripe-key-file: cannot read ${o.stripeKeyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  } else {
+    key = await ctx.readStdin();
+  }
+  key = key.trim();
+  if (key === '') throw new UsageError('the Stripe key is empty');
+  return key;
+}
+
+/** Reads stdin to its end; on a terminal, says what it waits for (on stderr, so stdout stays clean). */
+export async function readProcessStdin(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+  if (stdin.isTTY) process.stderr.write('Paste the Stripe key, then press Enter and Ctrl-D: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface KeyCheckOptions {
+  stripeKey: string;
+  resource: ResourceName;
+  stripeApiBase?: string;
+  timeoutMs: number;
+}
+
+export interface KeyCheck {
+  /** The key as it may be shown: rk_test_…abcd. */
+  masked: string;
+  mode: 'test' | 'live';
+  kind: 'restricted' | 'secret';
+  /** Things the user should know but that do not stop the command (printed on stderr). */
+  warnings: string[];
+}
+
+export const DEFAULT_STRIPE_API_BASE = 'https://api.stripe.com';
+
+export function fullKeyWarning(stripeKey: string, resource: ResourceName): string {
+  const label = RESOURCES[resource].label;
+  return (
+    `${maskKey(stripeKey)} is a full secret key: it can change and delete anything in the Stripe account, and Compound only reads. ` +
+    `Create a restricted key with Read on ${label} (Stripe dashboard → Developers → API keys → Create restricted key) and use that instead`
+  );
+}
+
+/**
+ * One list call (limit=1) on the interaction's resource, with the key: the same request a sync makes,
+ * so a key that passes here can sync. 401/403 are the user's to fix (UsageError, exit 2); an unreachable
+ * API or a Stripe outage is a plain failure (exit 1).
+ */
+export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
+  const base = o.stripeApiBase ?? DEFAULT_STRIPE_API_BASE;
+  const masked = maskKey(o.stripeKey);
+  const stripe = createStripeClient({ stripeKey: o.stripeKey, apiBase: o.stripeApiBase, timeoutMs: o.timeoutMs });
+  // No created-range filter: this is one page of whatever the account holds, only to see the key work.
+  const params = { limit: 1, ...RESOURCES[o.resource].listParams } as unknown as ListParams;
+  try {
+    await listPage(stripe, o.resource, params);
+  } catch (err) {
+    throw keyCheckError(err, { ...o, base, masked });
+  }
+  const kind = isRestrictedKey(o.stripeKey) ? 'restricted' : 'secret';
+  return {
+    masked,
+    mode: keyMode(o.stripeKey),
+    kind,
+    warnings: kind === 'secret' ? [fullKeyWarning(o.stripeKey, o.resource)] : [],
+  };
+}
+
+export function keyCheckError(err: unknown, o: { resource: ResourceName; base: string; masked: string }): Error {
+  const detail = redactSecrets(err instanceof Error ? err.message : String(err));
+  if (!(err instanceof Stripe.errors.StripeError)) return new Error(`checking the Stripe key against ${o.base} failed: ${detail}`);
+  switch (err.type) {
+    case 'StripeAuthenticationError':
+      return new UsageError(`Stripe rejected ${o.masked}: the key is not valid (Stripe said: ${detail})`);
+    case 'StripePermissionError':
+      return new UsageError(`${o.masked}: ${permissionHint({ resource: o.resource })} (Stripe said: ${detail})`);
+    case 'StripeConnectionError':
+      return new Error(`cannot reach the Stripe API at ${o.base} to check the key: ${detail}`);
+    default:
+      return new Error(
+        `checking the Stripe key against ${o.base} failed${err.statusCode ? ` (HTTP ${err.statusCode})` : ''}: ${detail}; try again`,
+      );
+  }
+}

@@ -1,0 +1,134 @@
+import type { Counters } from './counters';
+import type { Fault, FaultSpec } from './faults';
+import type {
+  AccountInfo,
+  AccountSpec,
+  EmulatorConfig,
+  LatencyConfig,
+  MutableResource,
+  RateLimitConfig,
+  ResourceName,
+} from './types';
+
+// Typed client for the emulator's admin API (global fetch). Used by tests across the project:
+//   const admin = emulatorAdmin(url);
+//   const acct = await admin.createAccount({ mode: 'test', seed: 7, counts: { charges: 500 } });
+
+export interface GroundTruthEntry {
+  id: string;
+  created: number;
+  /** subscriptions only */
+  status?: string;
+  /** products only */
+  active?: boolean;
+}
+
+export interface AccountSummary extends AccountInfo {
+  seed: number;
+  counts: Record<ResourceName, number>;
+}
+
+export interface ConfigPatch {
+  latency?: Partial<LatencyConfig>;
+  rateLimits?: Partial<RateLimitConfig>;
+  concurrencyLimit?: number | null;
+}
+
+/** GET /_emulator/stats: the emulator process's resource use. */
+export interface ProcessStats {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  uptimeMs: number;
+}
+
+export type StripeObject = Record<string, unknown> & { id: string; object: string };
+
+export class EmulatorAdminError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EmulatorAdmin {
+  url: string;
+  health(): Promise<{ ok: true }>;
+  /** CPU time and memory of the emulator process */
+  stats(): Promise<ProcessStats>;
+  createAccount(spec: AccountSpec): Promise<AccountInfo>;
+  listAccounts(): Promise<AccountSummary[]>;
+  getAccount(id: string): Promise<AccountSummary>;
+  deleteAccount(id: string): Promise<void>;
+  /** every object of the resource (canceled subscriptions included), newest first */
+  objects(account: string, resource: ResourceName): Promise<GroundTruthEntry[]>;
+  createObject(
+    account: string,
+    resource: MutableResource,
+    fields?: Record<string, unknown>,
+  ): Promise<StripeObject>;
+  updateObject(
+    account: string,
+    resource: MutableResource,
+    id: string,
+    fields: Record<string, unknown>,
+  ): Promise<StripeObject>;
+  /** products: deleted; subscriptions: canceled; charges: removed */
+  deleteObject(account: string, resource: MutableResource, id: string): Promise<StripeObject>;
+  reset(): Promise<void>;
+  counters(account?: string): Promise<Counters>;
+  resetCounters(account?: string): Promise<void>;
+  getConfig(): Promise<EmulatorConfig>;
+  setConfig(patch: ConfigPatch): Promise<EmulatorConfig>;
+  addFault(fault: FaultSpec): Promise<{ id: string }>;
+  listFaults(): Promise<Fault[]>;
+  clearFaults(): Promise<void>;
+}
+
+export function emulatorAdmin(baseUrl: string): EmulatorAdmin {
+  const root = baseUrl.replace(/\/+$/, '') + '/_emulator';
+  const enc = encodeURIComponent;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(root + path, {
+      method,
+      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = (text ? JSON.parse(text) : {}) as T & { error?: { message?: string } };
+    if (!res.ok)
+      throw new EmulatorAdminError(res.status, `${method} ${path}: ${json.error?.message ?? res.statusText}`);
+    return json;
+  }
+  const q = (account?: string) => (account === undefined ? '' : `?account=${enc(account)}`);
+
+  return {
+    url: baseUrl,
+    health: () => call('GET', '/health'),
+    stats: () => call('GET', '/stats'),
+    createAccount: (spec) => call('POST', '/accounts', spec),
+    listAccounts: async () => (await call<{ data: AccountSummary[] }>('GET', '/accounts')).data,
+    getAccount: (id) => call('GET', `/accounts/${enc(id)}`),
+    deleteAccount: async (id) => void (await call('DELETE', `/accounts/${enc(id)}`)),
+    objects: async (account, resource) =>
+      (await call<{ data: GroundTruthEntry[] }>('GET', `/accounts/${enc(account)}/objects/${resource}`)).data,
+    createObject: (account, resource, fields = {}) =>
+      call('POST', `/accounts/${enc(account)}/objects/${resource}`, fields),
+    updateObject: (account, resource, id, fields) =>
+      call('POST', `/accounts/${enc(account)}/objects/${resource}/${enc(id)}`, fields),
+    deleteObject: (account, resource, id) =>
+      call('DELETE', `/accounts/${enc(account)}/objects/${resource}/${enc(id)}`),
+    reset: async () => void (await call('POST', '/reset')),
+    counters: (account) => call('GET', `/counters${q(account)}`),
+    resetCounters: async (account) => void (await call('POST', `/counters/reset${q(account)}`)),
+    getConfig: () => call('GET', '/config'),
+    setConfig: (patch) => call('PUT', '/config', patch),
+    addFault: (fault) => call('POST', '/faults', fault),
+    listFaults: async () => (await call<{ data: Fault[] }>('GET', '/faults')).data,
+    clearFaults: async () => void (await call('DELETE', '/faults')),
+  };
+}
