@@ -23,7 +23,9 @@ export function createInteractionLookup(client: Client, ttlMs = 15000) {
       }
       throw err;
     }
-    const parsed = interactionSchema.safeParse((args?.[0] as { interaction?: unknown } | undefined)?.interaction);
+    const parsed = interactionSchema.safeParse(
+      (args?.[0] as { interaction?: unknown } | undefined)?.interaction,
+    );
     if (!parsed.success) {
       throw ApplicationFailure.nonRetryable(
         `the schedule ${scheduleId(id)} does not hold a valid interaction in its action arguments: ${parsed.error.issues[0]?.message}`,

@@ -38,7 +38,11 @@ export interface SendOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function sendMessages(sqs: SQSClient, messages: OutgoingMessage[], o: SendOptions): Promise<void> {
+export async function sendMessages(
+  sqs: SQSClient,
+  messages: OutgoingMessage[],
+  o: SendOptions,
+): Promise<void> {
   const fifo = o.queueUrl.endsWith('.fifo');
   for (const batch of batchesOf(messages)) {
     let pending: SendMessageBatchRequestEntry[] = batch.map((m, i) => ({
@@ -57,7 +61,9 @@ export async function sendMessages(sqs: SQSClient, messages: OutgoingMessage[], 
       const senderFault = failed.find((f) => f.SenderFault);
       if (senderFault || attempt >= ENTRY_ATTEMPTS) {
         const f = senderFault ?? failed[0];
-        throw new Error(`SQS refused ${failed.length} message(s) for ${o.queueUrl}: ${f.Code}: ${f.Message ?? ''}`);
+        throw new Error(
+          `SQS refused ${failed.length} message(s) for ${o.queueUrl}: ${f.Code}: ${f.Message ?? ''}`,
+        );
       }
       const failedIds = new Set(failed.map((f) => f.Id));
       pending = pending.filter((e) => failedIds.has(e.Id));
@@ -79,7 +85,9 @@ export function createQueueLimitLookup(sqs: SQSClient, configuredMax: number) {
         .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }))
         .then((res) => {
           const queueMax = Number(res.Attributes?.MaximumMessageSize);
-          return Number.isFinite(queueMax) && queueMax > 0 ? Math.min(queueMax, configuredMax) : configuredMax;
+          return Number.isFinite(queueMax) && queueMax > 0
+            ? Math.min(queueMax, configuredMax)
+            : configuredMax;
         });
       limit.catch(() => limits.delete(queueUrl)); // retry the lookup next time
       limits.set(queueUrl, limit);

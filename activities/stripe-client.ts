@@ -41,7 +41,11 @@ export interface ListParams {
   [extra: string]: unknown;
 }
 
-export async function listPage(stripe: Stripe, resource: ResourceName, params: ListParams): Promise<StripeListPage> {
+export async function listPage(
+  stripe: Stripe,
+  resource: ResourceName,
+  params: ListParams,
+): Promise<StripeListPage> {
   const lists: Record<ResourceName, (p: ListParams) => Promise<StripeListPage>> = {
     charges: (p) => stripe.charges.list(p as Stripe.ChargeListParams),
     products: (p) => stripe.products.list(p as Stripe.ProductListParams),
@@ -63,7 +67,11 @@ export function createStripeClientCache(timeoutMs: number) {
     const key = accountKeyFor(interaction);
     let client = clients.get(key);
     if (!client) {
-      client = createStripeClient({ stripeKey: interaction.stripeKey, apiBase: interaction.stripeApiBase, timeoutMs });
+      client = createStripeClient({
+        stripeKey: interaction.stripeKey,
+        apiBase: interaction.stripeApiBase,
+        timeoutMs,
+      });
       clients.set(key, client);
     }
     return client;

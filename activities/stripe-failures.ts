@@ -7,15 +7,24 @@ import { RESOURCES } from '../common/resources';
 // What each Stripe error means for a run: fix-it-yourself errors fail the run at once with a message
 // that says what to do; transient ones are retried by Temporal.
 
-export const NON_RETRYABLE_STRIPE_ERRORS = ['StripeAuthenticationError', 'StripePermissionError', 'StripeInvalidRequestError'];
+export const NON_RETRYABLE_STRIPE_ERRORS = [
+  'StripeAuthenticationError',
+  'StripePermissionError',
+  'StripeInvalidRequestError',
+];
 
 export function permissionHint(interaction: Pick<Interaction, 'resource'>): string {
   const label = RESOURCES[interaction.resource].label;
   return `the key lacks Read permission on ${label}: edit the restricted key in the Stripe dashboard and grant Read for ${label}`;
 }
 
-export function toActivityFailure(err: unknown, interaction: Pick<Interaction, 'id' | 'resource'>, retryDelayMs: number): Error {
-  if (!(err instanceof Stripe.errors.StripeError)) return err instanceof Error ? new Error(redactSecrets(err.message)) : new Error(String(err));
+export function toActivityFailure(
+  err: unknown,
+  interaction: Pick<Interaction, 'id' | 'resource'>,
+  retryDelayMs: number,
+): Error {
+  if (!(err instanceof Stripe.errors.StripeError))
+    return err instanceof Error ? new Error(redactSecrets(err.message)) : new Error(String(err));
   const stripeMessage = redactSecrets(err.message);
   const where = `interaction ${interaction.id} (${interaction.resource})`;
   switch (err.type) {
@@ -26,9 +35,15 @@ export function toActivityFailure(err: unknown, interaction: Pick<Interaction, '
         err.type,
       );
     case 'StripePermissionError':
-      return ApplicationFailure.nonRetryable(`${where}: ${permissionHint(interaction)} (Stripe said: ${stripeMessage})`, err.type);
+      return ApplicationFailure.nonRetryable(
+        `${where}: ${permissionHint(interaction)} (Stripe said: ${stripeMessage})`,
+        err.type,
+      );
     case 'StripeInvalidRequestError':
-      return ApplicationFailure.nonRetryable(`Stripe refused the list request of ${where}: ${stripeMessage}`, err.type);
+      return ApplicationFailure.nonRetryable(
+        `Stripe refused the list request of ${where}: ${stripeMessage}`,
+        err.type,
+      );
     case 'StripeRateLimitError':
       return ApplicationFailure.create({
         message: `Stripe answered 429 (rate limited) for ${where}; retrying`,

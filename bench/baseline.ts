@@ -6,7 +6,13 @@ import { createStripeClient } from '../activities/stripe-client';
  * What a user would write by hand: the official client's autoPagingEach over one list, sending each
  * page of 100 to SQS as it fills. Sequential, so its speed is one page per Stripe round trip.
  */
-export async function runBaseline(o: { stripeKey: string; apiBase: string; sqs: SQSClient; queueUrl: string; limit: number }) {
+export async function runBaseline(o: {
+  stripeKey: string;
+  apiBase: string;
+  sqs: SQSClient;
+  queueUrl: string;
+  limit: number;
+}) {
   const stripe: Stripe = createStripeClient({ stripeKey: o.stripeKey, apiBase: o.apiBase, timeoutMs: 30000 });
   let page: unknown[] = [];
   let objects = 0;

@@ -11,7 +11,12 @@ export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
   async function loop(): Promise<void> {
     while (!stopped) {
       const res = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 120 }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 120,
+        }),
       );
       const messages = res.Messages ?? [];
       if (messages.length === 0) continue;

@@ -91,7 +91,10 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
   const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${s.name}` }));
   const taskQueue = `bench-${s.name}`;
   const worker = await spawnBenchWorker(services, taskQueue);
-  const config = { ...loadConfig({ ...process.env, COMPOUND_SQS_ENDPOINT: services.sqsEndpoint }), taskQueue };
+  const config = {
+    ...loadConfig({ ...process.env, COMPOUND_SQS_ENDPOINT: services.sqsEndpoint }),
+    taskQueue,
+  };
   try {
     const ids: Record<string, string> = {};
     for (const resource of RESOURCE_NAMES) {
@@ -124,7 +127,8 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     const seconds = (Date.now() - started) / 1000;
     const objects = summaries.reduce((sum, x) => sum + x.objects, 0);
     const expected = Object.values(s.counts).reduce((a, b) => a + b, 0);
-    while (consumer.received() < expected && consumer.idleMs() < 10000) await new Promise((r) => setTimeout(r, 200));
+    while (consumer.received() < expected && consumer.idleMs() < 10000)
+      await new Promise((r) => setTimeout(r, 200));
     await consumer.stop();
     const workerPeakRssMb = worker.peakRssMb();
     const counters = await admin.counters(account.id);
@@ -148,7 +152,10 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     // The ceiling above assumes all three endpoints busy for the whole run; with 200k charges against
     // 20k products, the charges endpoint's own 25 req/s is what bounds live mode.
     const pages = RESOURCE_NAMES.map((r) => Math.ceil(s.counts[r] / 100));
-    const fastestSeconds = Math.max(...pages.map((p) => p / 25), pages.reduce((a, b) => a + b, 0) / globalLimit);
+    const fastestSeconds = Math.max(
+      ...pages.map((p) => p / 25),
+      pages.reduce((a, b) => a + b, 0) / globalLimit,
+    );
     const achievable = expected / fastestSeconds;
     const objectsPerSecond = objects / seconds;
     return {
@@ -178,7 +185,10 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
   }
 }
 
-function printTable(results: ScenarioResult[], baseline: { objectsPerSecond: number; objects: number; seconds: number }) {
+function printTable(
+  results: ScenarioResult[],
+  baseline: { objectsPerSecond: number; objects: number; seconds: number },
+) {
   const rows = results.map((r) => ({
     scenario: r.name,
     objects: r.objects,
@@ -204,9 +214,16 @@ function printTable(results: ScenarioResult[], baseline: { objectsPerSecond: num
 
 async function main(): Promise<void> {
   process.env.COMPOUND_ENCRYPTION_KEYS ??= generateKeySpec('bench');
-  console.log(`compound benchmark (${quick ? 'quick' : 'full'}): starting Temporal, ElasticMQ and the Stripe emulator…`);
+  console.log(
+    `compound benchmark (${quick ? 'quick' : 'full'}): starting Temporal, ElasticMQ and the Stripe emulator…`,
+  );
   const services = await startLocalServices({
-    emulatorArgs: ['--latency-base-ms', String(LATENCY.baseMs), '--latency-jitter-ms', String(LATENCY.jitterMs)],
+    emulatorArgs: [
+      '--latency-base-ms',
+      String(LATENCY.baseMs),
+      '--latency-jitter-ms',
+      String(LATENCY.jitterMs),
+    ],
     elasticMqHeap: '2g',
   });
   const connection = await Connection.connect({ address: services.temporalAddress });
@@ -214,16 +231,32 @@ async function main(): Promise<void> {
   try {
     const results: ScenarioResult[] = [];
     for (const s of scenarios) {
-      console.log(`scenario ${s.name}: ${Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(', ')} (${s.mode} mode)`);
+      console.log(
+        `scenario ${s.name}: ${Object.entries(s.counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')} (${s.mode} mode)`,
+      );
       results.push(await runScenario(s, services, client));
-      console.log(`  ${results.at(-1)!.objectsPerSecond} objects/s, ratio to ceiling ${results.at(-1)!.ratioToCeiling}`);
+      console.log(
+        `  ${results.at(-1)!.objectsPerSecond} objects/s, ratio to ceiling ${results.at(-1)!.ratioToCeiling}`,
+      );
     }
     const admin = emulatorAdmin(services.emulatorUrl);
     const sqs = sqsClientFor(services.sqsEndpoint);
-    const account = await admin.createAccount({ mode: 'test', seed: 7, counts: { charges: BASELINE_OBJECTS, products: 0, subscriptions: 0 } });
+    const account = await admin.createAccount({
+      mode: 'test',
+      seed: 7,
+      counts: { charges: BASELINE_OBJECTS, products: 0, subscriptions: 0 },
+    });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-baseline' }));
     console.log(`baseline: autoPagingEach over ${BASELINE_OBJECTS} charges…`);
-    const baseline = await runBaseline({ stripeKey: account.keys.restricted, apiBase: services.emulatorUrl, sqs, queueUrl: QueueUrl!, limit: BASELINE_OBJECTS });
+    const baseline = await runBaseline({
+      stripeKey: account.keys.restricted,
+      apiBase: services.emulatorUrl,
+      sqs,
+      queueUrl: QueueUrl!,
+      limit: BASELINE_OBJECTS,
+    });
     sqs.destroy();
 
     printTable(results, baseline);
@@ -234,7 +267,10 @@ async function main(): Promise<void> {
       generatedAt: new Date().toISOString(),
       quick,
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-      setup: { latencyMs: `${LATENCY.baseMs} ± ${LATENCY.jitterMs}`, stripeLimits: 'test 25 req/s, live 100 req/s, 25 req/s per endpoint' },
+      setup: {
+        latencyMs: `${LATENCY.baseMs} ± ${LATENCY.jitterMs}`,
+        stripeLimits: 'test 25 req/s, live 100 req/s, 25 req/s per endpoint',
+      },
       // Headline figures (test mode, the largest scenario run) under stable keys.
       objectsPerSecond: primary.objectsPerSecond,
       ceilingObjectsPerSecond: primary.ceilingObjectsPerSecond,
@@ -248,9 +284,14 @@ async function main(): Promise<void> {
       workerPeakRssMb: primary.workerPeakRssMb,
       missing: results.reduce((n, r) => n + r.missing, 0),
       duplicates: results.reduce((n, r) => n + r.duplicates, 0),
-      ...(small && big && { workerRssGrowth20kTo270k: round(big.workerPeakRssMb / small.workerPeakRssMb - 1, 3) }),
+      ...(small &&
+        big && { workerRssGrowth20kTo270k: round(big.workerPeakRssMb / small.workerPeakRssMb - 1, 3) }),
       scenarios: results,
-      baseline: { objects: baseline.objects, seconds: round(baseline.seconds), baselineObjectsPerSecond: round(baseline.objectsPerSecond, 0) },
+      baseline: {
+        objects: baseline.objects,
+        seconds: round(baseline.seconds),
+        baselineObjectsPerSecond: round(baseline.objectsPerSecond, 0),
+      },
     };
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });

@@ -31,7 +31,11 @@ async function call<T>(idOrName: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function requestBackfill(client: Client, idOrName: string, request: BackfillRequest): Promise<BackfillAccepted> {
+export async function requestBackfill(
+  client: Client,
+  idOrName: string,
+  request: BackfillRequest,
+): Promise<BackfillAccepted> {
   // Same check as the workflow's validator, so bad dates fail fast without a round trip.
   const parsed = parseBackfillRequest(request, Math.floor(Date.now() / 1000));
   if (!parsed.ok) throw new UsageError(parsed.reason);
@@ -48,15 +52,18 @@ export async function requestBackfill(client: Client, idOrName: string, request:
 export const backfillProgress = (client: Client, idOrName: string): Promise<BackfillProgress> =>
   call(idOrName, () => handleFor(client, idOrName).query(backfillProgressQuery));
 
-export const pauseBackfill = (client: Client, idOrName: string) => call(idOrName, () => handleFor(client, idOrName).signal(pauseSignal));
-export const resumeBackfill = (client: Client, idOrName: string) => call(idOrName, () => handleFor(client, idOrName).signal(resumeSignal));
+export const pauseBackfill = (client: Client, idOrName: string) =>
+  call(idOrName, () => handleFor(client, idOrName).signal(pauseSignal));
+export const resumeBackfill = (client: Client, idOrName: string) =>
+  call(idOrName, () => handleFor(client, idOrName).signal(resumeSignal));
 export const cancelBackfill = (client: Client, idOrName: string, all = false) =>
   call(idOrName, () => handleFor(client, idOrName).signal(cancelSignal, { all }));
 
 /** Where a request stands: still queued or running, or every range serving it finished. */
 export function requestOutcome(progress: BackfillProgress, requestId: string): FinishedRange[] | undefined {
   const pending =
-    progress.queued.some((q) => q.requests.includes(requestId)) || (progress.current?.requests.includes(requestId) ?? false);
+    progress.queued.some((q) => q.requests.includes(requestId)) ||
+    (progress.current?.requests.includes(requestId) ?? false);
   if (pending) return undefined;
   return progress.finished.filter((f) => f.requests.includes(requestId));
 }
@@ -81,7 +88,10 @@ export async function waitForBackfill(
 export function formatFinished(id: string, requestId: string, ranges: FinishedRange[]): string {
   if (ranges.length === 0) return `backfill ${requestId} of ${id}: nothing to do (already covered)`;
   return ranges
-    .map((f) => `backfill ${requestId} of ${id}: ${describeRange(f.range)} ${f.status}: ${f.objects} objects in ${f.pages} pages${f.error ? ` (${f.error})` : ''}`)
+    .map(
+      (f) =>
+        `backfill ${requestId} of ${id}: ${describeRange(f.range)} ${f.status}: ${f.objects} objects in ${f.pages} pages${f.error ? ` (${f.error})` : ''}`,
+    )
     .join('\n');
 }
 
@@ -94,7 +104,10 @@ export function formatProgress(p: BackfillProgress): string {
     );
   }
   for (const q of p.queued) lines.push(`queued: ${describeRange(q.range)} (${q.requests.join(', ')})`);
-  for (const f of p.finished.slice(-5)) lines.push(`finished: ${describeRange(f.range)} ${f.status}, ${f.objects} objects${f.error ? ` (${f.error})` : ''}`);
+  for (const f of p.finished.slice(-5))
+    lines.push(
+      `finished: ${describeRange(f.range)} ${f.status}, ${f.objects} objects${f.error ? ` (${f.error})` : ''}`,
+    );
   for (const r of p.rejected.slice(-5)) lines.push(`rejected ${r.at} via ${r.via}: ${r.reason}`);
   if (p.lastError) lines.push(`last error: ${p.lastError}`);
   lines.push(`total: ${p.totals.objects} objects in ${p.totals.pages} pages`);

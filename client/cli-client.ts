@@ -12,7 +12,10 @@ import { UsageError } from './errors';
 
 function temporalAddress(env: Env): string {
   try {
-    const { connectionOptions } = loadClientConnectConfig({ profile: env.TEMPORAL_PROFILE, overrideEnvVars: definedOnly(env) });
+    const { connectionOptions } = loadClientConnectConfig({
+      profile: env.TEMPORAL_PROFILE,
+      overrideEnvVars: definedOnly(env),
+    });
     return connectionOptions.address ?? 'localhost:7233';
   } catch {
     return env.TEMPORAL_ADDRESS ?? 'localhost:7233';
@@ -28,7 +31,10 @@ export async function connectForCli(env: Env = process.env): Promise<Client> {
   try {
     return await connectClient(env);
   } catch (err) {
-    throw new Error(`cannot connect to Temporal at ${temporalAddress(env)}: ${redactSecrets((err as Error).message)}`, { cause: err });
+    throw new Error(
+      `cannot connect to Temporal at ${temporalAddress(env)}: ${redactSecrets((err as Error).message)}`,
+      { cause: err },
+    );
   }
 }
 

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from './errors';
-import { readProcessStdin, readStripeKey, type KeyReadContext, type StripeKeySourceOptions } from './stripe-key';
+import {
+  readProcessStdin,
+  readStripeKey,
+  type KeyReadContext,
+  type StripeKeySourceOptions,
+} from './stripe-key';
 
 // Option parsing shared by `interactions create` and `interactions update`: raw commander values in,
 // typed library input out. Pure apart from reading the key, whose sources are injected.
@@ -20,7 +25,8 @@ export interface RawInteractionOptions extends StripeKeySourceOptions {
 /** "--page-size 50" → 50; anything but a whole number is refused here, the range by the schema. */
 export function parsePageSize(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\s*\d+\s*$/.test(raw)) throw new UsageError(`--page-size must be a whole number between 1 and 100 (got "${raw}")`);
+  if (!/^\s*\d+\s*$/.test(raw))
+    throw new UsageError(`--page-size must be a whole number between 1 and 100 (got "${raw}")`);
   return Number(raw);
 }
 
@@ -29,11 +35,23 @@ export function addStripeKeyOptions(command: Command, purpose = ''): Command {
   return command
     .option('--stripe-key-env <var>', `read the Stripe key${purpose} from this environment variable`)
     .option('--stripe-key-file <path>', `read the Stripe key${purpose} from this file`)
-    .option('--stripe-key <source>', `"-" reads the Stripe key${purpose} from stdin (a key given here is refused: it would end up in shell history and ps)`);
+    .option(
+      '--stripe-key <source>',
+      `"-" reads the Stripe key${purpose} from stdin (a key given here is refused: it would end up in shell history and ps)`,
+    );
 }
 
-export const defaultKeyReadContext = (): KeyReadContext => ({ env: process.env, readStdin: () => readProcessStdin() });
+export const defaultKeyReadContext = (): KeyReadContext => ({
+  env: process.env,
+  readStdin: () => readProcessStdin(),
+});
 
-export async function readKeyOption(raw: StripeKeySourceOptions, ctx: KeyReadContext): Promise<string | undefined> {
-  return readStripeKey({ stripeKeyEnv: raw.stripeKeyEnv, stripeKeyFile: raw.stripeKeyFile, stripeKey: raw.stripeKey }, ctx);
+export async function readKeyOption(
+  raw: StripeKeySourceOptions,
+  ctx: KeyReadContext,
+): Promise<string | undefined> {
+  return readStripeKey(
+    { stripeKeyEnv: raw.stripeKeyEnv, stripeKeyFile: raw.stripeKeyFile, stripeKey: raw.stripeKey },
+    ctx,
+  );
 }

@@ -15,7 +15,15 @@ import { maskKey, redactSecrets } from '../common/mask';
 // What the library hands back to callers and what the CLI prints: an interaction as read from its
 // schedule, with the Stripe key masked. Nothing in a view is secret, so it can be printed or logged.
 
-export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW' | 'UNKNOWN';
+export type RunStatus =
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TERMINATED'
+  | 'TIMED_OUT'
+  | 'CONTINUED_AS_NEW'
+  | 'UNKNOWN';
 
 export interface RunView {
   workflowId: string;
@@ -57,13 +65,17 @@ export interface InteractionView {
 }
 
 /** The interaction stored in the schedule's action arguments (decoded by the client's codec). */
-export function interactionFromDescription(desc: Pick<ScheduleDescription, 'scheduleId' | 'action'>): Interaction {
+export function interactionFromDescription(
+  desc: Pick<ScheduleDescription, 'scheduleId' | 'action'>,
+): Interaction {
   const args = desc.action.type === 'startWorkflow' ? desc.action.args : undefined;
   const first = args?.[0] as Partial<ScheduledSyncArgs> | undefined;
   const parsed = interactionSchema.safeParse(first?.interaction);
   if (!parsed.success) {
     // Never echo the input: it holds the key.
-    throw new Error(`schedule ${desc.scheduleId} does not hold a valid interaction: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    throw new Error(
+      `schedule ${desc.scheduleId} does not hold a valid interaction: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -92,11 +92,17 @@ export function formatIssues(error: z.ZodError): string {
 }
 
 /** Validates a new interaction without talking to anyone: the same checks `createInteraction` starts with. */
-export function parseInteractionInput(input: CreateInteractionInput, config: Pick<CompoundConfig, 'queueUrl'>): Interaction {
+export function parseInteractionInput(
+  input: CreateInteractionInput,
+  config: Pick<CompoundConfig, 'queueUrl'>,
+): Interaction {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '') throw new UsageError('the name must not be empty');
   const id = slugify(name);
-  if (id === '') throw new UsageError(`the name "${name}" must contain at least one letter or digit (it becomes the interaction id)`);
+  if (id === '')
+    throw new UsageError(
+      `the name "${name}" must contain at least one letter or digit (it becomes the interaction id)`,
+    );
   const parsed = interactionSchema.safeParse({
     id,
     name,
@@ -121,7 +127,10 @@ export function unknownInteraction(idOrName: string): UsageError {
   return new UsageError(`no interaction named ${idOrName}; see \`compound interactions list\``);
 }
 
-async function describeOrUsage(client: Client, idOrName: string): Promise<{ id: string; handle: ScheduleHandle; desc: ScheduleDescription }> {
+async function describeOrUsage(
+  client: Client,
+  idOrName: string,
+): Promise<{ id: string; handle: ScheduleHandle; desc: ScheduleDescription }> {
   const id = resolveInteractionId(idOrName);
   if (id === '') throw unknownInteraction(idOrName);
   const handle = client.schedule.getHandle(scheduleId(id));
@@ -171,7 +180,9 @@ export async function createInteraction(
   const interaction = parseInteractionInput(input, config);
   const id = interaction.id;
   if (await scheduleExists(client, id)) {
-    throw new UsageError(`an interaction named ${id} already exists (schedule ${scheduleId(id)}); pick another name or delete it first`);
+    throw new UsageError(
+      `an interaction named ${id} already exists (schedule ${scheduleId(id)}); pick another name or delete it first`,
+    );
   }
   const key = await checkStripeKey({
     stripeKey: interaction.stripeKey,
@@ -180,7 +191,12 @@ export async function createInteraction(
     timeoutMs: config.stripeTimeoutMs,
   });
 
-  const memo: InteractionMemo = { id, name: interaction.name, resource: interaction.resource, registeredAt: new Date().toISOString() };
+  const memo: InteractionMemo = {
+    id,
+    name: interaction.name,
+    resource: interaction.resource,
+    registeredAt: new Date().toISOString(),
+  };
   const searchAttributes = interactionSearchAttributes(id, interaction.resource);
   let handle: ScheduleHandle;
   try {
@@ -212,14 +228,25 @@ export async function createInteraction(
     });
   } catch (err) {
     await handle.delete().catch(() => undefined);
-    throw new Error(`could not start the backfill workflow ${backfillWorkflowId(id)}, so the interaction was not created: ${redactSecrets((err as Error).message)}`, {
-      cause: err,
-    });
+    throw new Error(
+      `could not start the backfill workflow ${backfillWorkflowId(id)}, so the interaction was not created: ${redactSecrets((err as Error).message)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return { interaction: toInteractionView(await handle.describe(), interaction), key };
 }
 
-const WORKFLOW_STATUSES = new Set<RunStatus>(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW']);
+const WORKFLOW_STATUSES = new Set<RunStatus>([
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'TIMED_OUT',
+  'CONTINUED_AS_NEW',
+]);
 
 /** Status of one run the schedule started, following its continue-as-new chain to the latest run. */
 export async function runView(client: Client, action: ScheduleExecutionResult): Promise<RunView> {
@@ -234,7 +261,9 @@ export async function runView(client: Client, action: ScheduleExecutionResult): 
     // Without a run id: the latest run of this workflow id, i.e. the end of the continue-as-new chain.
     const handle = client.workflow.getHandle(workflowId);
     const d = await handle.describe();
-    const status = (WORKFLOW_STATUSES.has(d.status.name as RunStatus) ? d.status.name : 'UNKNOWN') as RunStatus;
+    const status = (
+      WORKFLOW_STATUSES.has(d.status.name as RunStatus) ? d.status.name : 'UNKNOWN'
+    ) as RunStatus;
     const view: RunView = { ...base, status, ...(d.closeTime && { closedAt: d.closeTime.toISOString() }) };
     if (status === 'FAILED' || status === 'TERMINATED' || status === 'TIMED_OUT') {
       try {
@@ -245,7 +274,8 @@ export async function runView(client: Client, action: ScheduleExecutionResult): 
     }
     return view;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { ...base, status: 'UNKNOWN', failure: 'the run is no longer in Temporal (retention)' };
+    if (err instanceof WorkflowNotFoundError)
+      return { ...base, status: 'UNKNOWN', failure: 'the run is no longer in Temporal (retention)' };
     throw err;
   }
 }
@@ -294,10 +324,18 @@ export async function listInteractions(client: Client): Promise<ListedInteractio
       return toInteractionView(desc, interaction, { lastRun: last && (await runView(client, last)) });
     } catch (err) {
       const memo = memoFromDescription(desc);
-      return { id, scheduleId: sid, name: memo?.name, resource: memo?.resource, problem: redactSecrets((err as Error).message) };
+      return {
+        id,
+        scheduleId: sid,
+        name: memo?.name,
+        resource: memo?.resource,
+        problem: redactSecrets((err as Error).message),
+      };
     }
   });
-  return listed.filter((x): x is ListedInteraction => x !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+  return listed
+    .filter((x): x is ListedInteraction => x !== undefined)
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** One interaction with its recent runs (oldest first) and their results. */
@@ -314,14 +352,22 @@ export interface StateChange {
   changed: boolean;
 }
 
-export async function pauseInteraction(client: Client, idOrName: string, note = 'paused with `compound interactions pause`'): Promise<StateChange> {
+export async function pauseInteraction(
+  client: Client,
+  idOrName: string,
+  note = 'paused with `compound interactions pause`',
+): Promise<StateChange> {
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
   if (desc.state.paused) return { id, changed: false };
   await handle.pause(note);
   return { id, changed: true };
 }
 
-export async function resumeInteraction(client: Client, idOrName: string, note = 'resumed with `compound interactions resume`'): Promise<StateChange> {
+export async function resumeInteraction(
+  client: Client,
+  idOrName: string,
+  note = 'resumed with `compound interactions resume`',
+): Promise<StateChange> {
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
   if (!desc.state.paused) return { id, changed: false };
   await handle.unpause(note);
@@ -358,13 +404,20 @@ export async function updateInteraction(
   opts: LibraryOptions = {},
 ): Promise<UpdatedInteraction> {
   const config = configOf(opts);
-  const given = Object.entries(changes).filter(([, v]) => v !== undefined).map(([k]) => k);
+  const given = Object.entries(changes)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
   if (given.length === 0) {
-    throw new UsageError('nothing to update: give --frequency, --page-size, --timezone, --queue-url, --stripe-api-base or a new key');
+    throw new UsageError(
+      'nothing to update: give --frequency, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
+    );
   }
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
   const current = interactionFromDescription(desc);
-  const parsed = interactionSchema.safeParse({ ...current, ...Object.fromEntries(given.map((k) => [k, changes[k as keyof InteractionChanges]])) });
+  const parsed = interactionSchema.safeParse({
+    ...current,
+    ...Object.fromEntries(given.map((k) => [k, changes[k as keyof InteractionChanges]])),
+  });
   if (!parsed.success) throw new UsageError(`invalid update of ${id}: ${formatIssues(parsed.error)}`);
   const next = parsed.data;
 
@@ -372,7 +425,12 @@ export async function updateInteraction(
   // A new key, or the old key against a new API base, must work before the interaction uses it.
   const key =
     keyChanged || next.stripeApiBase !== current.stripeApiBase
-      ? await checkStripeKey({ stripeKey: next.stripeKey, resource: next.resource, stripeApiBase: next.stripeApiBase, timeoutMs: config.stripeTimeoutMs })
+      ? await checkStripeKey({
+          stripeKey: next.stripeKey,
+          resource: next.resource,
+          stripeApiBase: next.stripeApiBase,
+          timeoutMs: config.stripeTimeoutMs,
+        })
       : undefined;
 
   const changed = (Object.keys(next) as (keyof Interaction)[]).filter((k) => next[k] !== current[k]);
@@ -383,14 +441,22 @@ export async function updateInteraction(
         spec: scheduleSpecFor(next.frequency, next.timezone),
         action: scheduleAction(next, taskQueue),
         policies: { ...prev.policies, ...schedulePoliciesFor(next.frequency) },
-        state: { paused: prev.state.paused, note: prev.state.note, remainingActions: prev.state.remainingActions },
+        state: {
+          paused: prev.state.paused,
+          note: prev.state.note,
+          remainingActions: prev.state.remainingActions,
+        },
         // Sent again: an update without them could clear the schedule's own search attributes.
         typedSearchAttributes: interactionSearchAttributes(id, next.resource),
       };
     });
   }
   const after = await handle.describe();
-  return { interaction: toInteractionView(after, interactionFromDescription(after)), ...(key && { key }), changed: changed.map(String) };
+  return {
+    interaction: toInteractionView(after, interactionFromDescription(after)),
+    ...(key && { key }),
+    changed: changed.map(String),
+  };
 }
 
 export interface SyncNowOptions {
@@ -417,10 +483,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Starts a sync now. The trigger uses overlap SKIP (Temporal's trigger defaults to ALLOW_ALL), so two
  * syncs of one interaction never run at once; when one is already running, that one is returned.
  */
-export async function triggerSync(client: Client, idOrName: string, o: Pick<SyncNowOptions, 'startTimeoutMs'> = {}): Promise<SyncNowResult> {
+export async function triggerSync(
+  client: Client,
+  idOrName: string,
+  o: Pick<SyncNowOptions, 'startTimeoutMs'> = {},
+): Promise<SyncNowResult> {
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
   const running = desc.info.runningActions.at(-1)?.workflow;
-  if (running) return { id, workflowId: running.workflowId, runId: running.firstExecutionRunId, started: false };
+  if (running)
+    return { id, workflowId: running.workflowId, runId: running.firstExecutionRunId, started: false };
 
   const known = new Set(desc.info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
   await handle.trigger('SKIP');
@@ -433,25 +504,38 @@ export async function triggerSync(client: Client, idOrName: string, o: Pick<Sync
       now.info.recentActions.map((a) => a.action.workflow).find((w) => !known.has(w.firstExecutionRunId)) ??
       now.info.runningActions.at(-1)?.workflow;
     if (run) return { id, workflowId: run.workflowId, runId: run.firstExecutionRunId, started: true };
-    if (Date.now() > deadline) throw new Error(`triggered ${scheduleId(id)}, but no sync started within ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `triggered ${scheduleId(id)}, but no sync started within ${Math.round(timeoutMs / 1000)} s`,
+      );
     await sleep(200);
   }
 }
 
 /** Waits for a sync (through its continue-as-new runs) and returns its summary; a failed sync throws with its reason. */
-export async function waitForSync(client: Client, run: Pick<SyncNowResult, 'workflowId' | 'runId'>): Promise<SyncSummary> {
+export async function waitForSync(
+  client: Client,
+  run: Pick<SyncNowResult, 'workflowId' | 'runId'>,
+): Promise<SyncSummary> {
   try {
     return await client.workflow
-      .getHandle<(input: unknown) => Promise<SyncSummary>>(run.workflowId, undefined, { firstExecutionRunId: run.runId })
+      .getHandle<(input: unknown) => Promise<SyncSummary>>(run.workflowId, undefined, {
+        firstExecutionRunId: run.runId,
+      })
       .result();
   } catch (err) {
-    if (err instanceof WorkflowFailedError) throw new Error(`sync ${run.workflowId} failed: ${failureMessage(err)}`, { cause: err });
+    if (err instanceof WorkflowFailedError)
+      throw new Error(`sync ${run.workflowId} failed: ${failureMessage(err)}`, { cause: err });
     throw err;
   }
 }
 
 /** triggerSync, then (with `wait`) waitForSync. */
-export async function syncNow(client: Client, idOrName: string, o: SyncNowOptions = {}): Promise<SyncNowResult> {
+export async function syncNow(
+  client: Client,
+  idOrName: string,
+  o: SyncNowOptions = {},
+): Promise<SyncNowResult> {
   const result = await triggerSync(client, idOrName, o);
   if (o.wait) result.summary = await waitForSync(client, result);
   return result;
@@ -487,7 +571,11 @@ async function isRunning(client: Client, workflowId: string): Promise<boolean> {
  * ends the backfill workflow by cancelling it (it returns normally). If no worker takes the cancellation
  * within the timeout, the backfill is terminated, so nothing of the interaction is left running.
  */
-export async function deleteInteraction(client: Client, idOrName: string, o: DeleteOptions = {}): Promise<DeletedInteraction> {
+export async function deleteInteraction(
+  client: Client,
+  idOrName: string,
+  o: DeleteOptions = {},
+): Promise<DeletedInteraction> {
   const id = resolveInteractionId(idOrName);
   if (id === '') throw unknownInteraction(idOrName);
   const handle = client.schedule.getHandle(scheduleId(id));
@@ -519,7 +607,12 @@ export async function deleteInteraction(client: Client, idOrName: string, o: Del
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
-  return { id, scheduleDeleted, backfill: await endBackfill(client, backfillId, o.backfillTimeoutMs ?? 10000), cancelledSyncs };
+  return {
+    id,
+    scheduleDeleted,
+    backfill: await endBackfill(client, backfillId, o.backfillTimeoutMs ?? 10000),
+    cancelledSyncs,
+  };
 }
 
 async function endBackfill(client: Client, workflowId: string, timeoutMs: number): Promise<BackfillEnding> {
@@ -536,7 +629,9 @@ async function endBackfill(client: Client, workflowId: string, timeoutMs: number
     await sleep(200);
   }
   try {
-    await backfill.terminate('interaction deleted; no worker finished the backfill workflow after its cancellation');
+    await backfill.terminate(
+      'interaction deleted; no worker finished the backfill workflow after its cancellation',
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return 'cancelled';
     throw err;

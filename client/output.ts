@@ -1,7 +1,13 @@
 import { redactSecrets } from '../common/mask';
 import type { SyncSummary } from '../workflows/definitions';
 import type { InteractionView, RunView } from './interaction-view';
-import type { CreatedInteraction, DeletedInteraction, ListedInteraction, SyncNowResult, UpdatedInteraction } from './interactions';
+import type {
+  CreatedInteraction,
+  DeletedInteraction,
+  ListedInteraction,
+  SyncNowResult,
+  UpdatedInteraction,
+} from './interactions';
 import { describeFrequency } from './schedule-spec';
 import type { KeyCheck } from './stripe-key';
 
@@ -75,7 +81,9 @@ export function formatInteractionList(list: ListedInteraction[]): string {
     i.problem ? '-' : formatTime(i.lastRun?.startedAt),
     i.problem ? `cannot read the schedule: ${i.problem}` : formatRunResult(i.lastRun),
   ]);
-  return redactSecrets(formatTable(['ID', 'NAME', 'RESOURCE', 'FREQUENCY', 'STATE', 'NEXT RUN', 'LAST RUN', 'RESULT'], rows));
+  return redactSecrets(
+    formatTable(['ID', 'NAME', 'RESOURCE', 'FREQUENCY', 'STATE', 'NEXT RUN', 'LAST RUN', 'RESULT'], rows),
+  );
 }
 
 function keyLine(v: Pick<InteractionView, 'stripeKey' | 'keyMode' | 'keyKind'>): string {
@@ -99,7 +107,10 @@ export function formatInteraction(v: InteractionView): string {
     ['registered', formatTime(v.registeredAt)],
     ['next runs', v.nextRuns.length ? v.nextRuns.map((t) => formatTime(t, v.timezone)).join(', ') : '-'],
     ['running now', v.running.length ? v.running.join(', ') : '-'],
-    ['last run', v.lastRun ? `${formatTime(v.lastRun.startedAt)}  ${formatRunResult(v.lastRun)}` : 'never run'],
+    [
+      'last run',
+      v.lastRun ? `${formatTime(v.lastRun.startedAt)}  ${formatRunResult(v.lastRun)}` : 'never run',
+    ],
   ];
   const width = Math.max(...fields.map(([k]) => k.length));
   const lines = fields.map(([k, value]) => `${`${k}:`.padEnd(width + 1)}  ${value}`);
@@ -144,16 +155,23 @@ const SETTING_LABELS: Record<string, string> = {
 export function formatUpdated(u: UpdatedInteraction): string {
   const v = u.interaction;
   const changed = u.changed.map((k) => SETTING_LABELS[k] ?? k);
-  const lines = [changed.length ? `Updated ${v.id}: ${changed.join(', ')}.` : `${v.id}: nothing changed (the values given are the current ones).`];
+  const lines = [
+    changed.length
+      ? `Updated ${v.id}: ${changed.join(', ')}.`
+      : `${v.id}: nothing changed (the values given are the current ones).`,
+  ];
   if (u.key) lines.push(formatKeyCheck(u.key));
-  lines.push(`frequency ${v.frequency}: ${describeFrequency(v.frequency, v.timezone)}; next run ${formatTime(v.nextRuns[0], v.timezone)}.`);
+  lines.push(
+    `frequency ${v.frequency}: ${describeFrequency(v.frequency, v.timezone)}; next run ${formatTime(v.nextRuns[0], v.timezone)}.`,
+  );
   return redactSecrets(lines.join('\n'));
 }
 
 export function formatDeleted(d: DeletedInteraction): string {
   const backfill = {
     cancelled: 'its backfill workflow was cancelled',
-    terminated: 'its backfill workflow did not stop after the cancellation (is a worker running?) and was terminated',
+    terminated:
+      'its backfill workflow did not stop after the cancellation (is a worker running?) and was terminated',
     'not-running': 'it had no running backfill workflow',
   }[d.backfill];
   const syncs = d.cancelledSyncs.length ? `; cancelled running sync ${d.cancelledSyncs.join(', ')}` : '';

@@ -41,6 +41,10 @@ export function schedulePoliciesFor(frequency: Frequency): NonNullable<ScheduleO
 
 /** "every hour at minute 0 (UTC)" — for CLI output. */
 export function describeFrequency(frequency: Frequency, timezone: string): string {
-  const when = { hourly: 'every hour at minute 0', daily: 'every day at 00:00', monthly: 'on the 1st at 00:00' }[frequency];
+  const when = {
+    hourly: 'every hour at minute 0',
+    daily: 'every day at 00:00',
+    monthly: 'on the 1st at 00:00',
+  }[frequency];
   return `${when} (${timezone})`;
 }

@@ -42,7 +42,10 @@ export function keySourceCount(o: StripeKeySourceOptions): number {
  * The key from exactly one of the sources, trimmed; undefined when no source was given.
  * Every failure is a UsageError whose message never contains the key.
  */
-export async function readStripeKey(o: StripeKeySourceOptions, ctx: KeyReadContext): Promise<string | undefined> {
+export async function readStripeKey(
+  o: StripeKeySourceOptions,
+  ctx: KeyReadContext,
+): Promise<string | undefined> {
   // Refuse a plain key first, whatever else was given: the key is already exposed, say so.
   if (o.stripeKey !== undefined && o.stripeKey !== '-') throw new UsageError(PLAIN_KEY_REFUSED);
   const count = keySourceCount(o);
@@ -53,14 +56,18 @@ export async function readStripeKey(o: StripeKeySourceOptions, ctx: KeyReadConte
   if (o.stripeKeyEnv !== undefined) {
     const value = ctx.env[o.stripeKeyEnv];
     if (value === undefined || value.trim() === '') {
-      throw new UsageError(`--stripe-key-env ${o.stripeKeyEnv}: the environment variable ${o.stripeKeyEnv} is not set or empty`);
+      throw new UsageError(
+        `--stripe-key-env ${o.stripeKeyEnv}: the environment variable ${o.stripeKeyEnv} is not set or empty`,
+      );
     }
     key = value;
   } else if (o.stripeKeyFile !== undefined) {
     try {
       key = readFileSync(o.stripeKeyFile, 'utf8');
     } catch (err) {
-      throw new UsageError(`--stripe-key-file: cannot read ${o.stripeKeyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(
+        `--stripe-key-file: cannot read ${o.stripeKeyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   } else {
     key = await ctx.readStdin();
@@ -74,7 +81,8 @@ export async function readStripeKey(o: StripeKeySourceOptions, ctx: KeyReadConte
 export async function readProcessStdin(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (stdin.isTTY) process.stderr.write('Paste the Stripe key, then press Enter and Ctrl-D: ');
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -112,7 +120,11 @@ export function fullKeyWarning(stripeKey: string, resource: ResourceName): strin
 export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
   const base = o.stripeApiBase ?? DEFAULT_STRIPE_API_BASE;
   const masked = maskKey(o.stripeKey);
-  const stripe = createStripeClient({ stripeKey: o.stripeKey, apiBase: o.stripeApiBase, timeoutMs: o.timeoutMs });
+  const stripe = createStripeClient({
+    stripeKey: o.stripeKey,
+    apiBase: o.stripeApiBase,
+    timeoutMs: o.timeoutMs,
+  });
   // No created-range filter: this is one page of whatever the account holds, only to see the key work.
   const params = { limit: 1, ...RESOURCES[o.resource].listParams } as unknown as ListParams;
   try {
@@ -129,14 +141,20 @@ export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
   };
 }
 
-export function keyCheckError(err: unknown, o: { resource: ResourceName; base: string; masked: string }): Error {
+export function keyCheckError(
+  err: unknown,
+  o: { resource: ResourceName; base: string; masked: string },
+): Error {
   const detail = redactSecrets(err instanceof Error ? err.message : String(err));
-  if (!(err instanceof Stripe.errors.StripeError)) return new Error(`checking the Stripe key against ${o.base} failed: ${detail}`);
+  if (!(err instanceof Stripe.errors.StripeError))
+    return new Error(`checking the Stripe key against ${o.base} failed: ${detail}`);
   switch (err.type) {
     case 'StripeAuthenticationError':
       return new UsageError(`Stripe rejected ${o.masked}: the key is not valid (Stripe said: ${detail})`);
     case 'StripePermissionError':
-      return new UsageError(`${o.masked}: ${permissionHint({ resource: o.resource })} (Stripe said: ${detail})`);
+      return new UsageError(
+        `${o.masked}: ${permissionHint({ resource: o.resource })} (Stripe said: ${detail})`,
+      );
     case 'StripeConnectionError':
       return new Error(`cannot reach the Stripe API at ${o.base} to check the key: ${detail}`);
     default:

@@ -11,10 +11,12 @@ export interface CreatedRange {
   lt: number;
 }
 
-export type ParsedBackfillRequest = { ok: true; range: CreatedRange; note?: string } | { ok: false; reason: string };
+export type ParsedBackfillRequest =
+  { ok: true; range: CreatedRange; note?: string } | { ok: false; reason: string };
 
 export const BACKFILL_EXAMPLE = '{"from": "2024-01-01", "to": "2024-03-31"}';
-const FORMATS = 'an ISO 8601 date (2024-01-31), date-time (2024-01-31T12:00:00Z) or unix seconds (1706659200)';
+const FORMATS =
+  'an ISO 8601 date (2024-01-31), date-time (2024-01-31T12:00:00Z) or unix seconds (1706659200)';
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DAY = 86400;
@@ -24,7 +26,8 @@ type Instant = { seconds: number; dateOnly: boolean };
 function parseInstant(field: string, value: unknown): Instant | string {
   if (typeof value === 'number' || (typeof value === 'string' && /^\d{9,11}$/.test(value.trim()))) {
     const seconds = Number(value);
-    if (!Number.isInteger(seconds) || seconds < 0) return `"${field}" must be whole unix seconds, got ${JSON.stringify(value)}`;
+    if (!Number.isInteger(seconds) || seconds < 0)
+      return `"${field}" must be whole unix seconds, got ${JSON.stringify(value)}`;
     return { seconds, dateOnly: false };
   }
   if (typeof value !== 'string') return `"${field}" must be ${FORMATS}; got ${JSON.stringify(value)}`;
@@ -49,12 +52,18 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(
 export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBackfillRequest {
   const input = typeof raw === 'string' ? tryJson(raw) : raw;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return { ok: false, reason: `expected a JSON object like ${BACKFILL_EXAMPLE}; got ${JSON.stringify(raw) ?? String(raw)}` };
+    return {
+      ok: false,
+      reason: `expected a JSON object like ${BACKFILL_EXAMPLE}; got ${JSON.stringify(raw) ?? String(raw)}`,
+    };
   }
   const fields = input as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => k !== 'from' && k !== 'to');
   if (unknown.length) {
-    return { ok: false, reason: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: only "from" and "to" are accepted, e.g. ${BACKFILL_EXAMPLE}` };
+    return {
+      ok: false,
+      reason: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: only "from" and "to" are accepted, e.g. ${BACKFILL_EXAMPLE}`,
+    };
   }
   if (fields.from === undefined || fields.from === null || fields.from === '') {
     return { ok: false, reason: `"from" is required, e.g. ${BACKFILL_EXAMPLE}` };
@@ -68,9 +77,17 @@ export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBa
     lt = to.dateOnly ? to.seconds + DAY : to.seconds;
   }
   const gte = from.seconds;
-  if (gte > nowSeconds) return { ok: false, reason: `the range starts in the future (${iso(gte)}); nothing can have been created there yet` };
+  if (gte > nowSeconds)
+    return {
+      ok: false,
+      reason: `the range starts in the future (${iso(gte)}); nothing can have been created there yet`,
+    };
   if (gte >= lt) return { ok: false, reason: `"from" (${iso(gte)}) must be before "to" (${iso(lt)})` };
-  if (lt <= STRIPE_EPOCH) return { ok: false, reason: `the range ends before Stripe existed (${iso(STRIPE_EPOCH)}); there is nothing to fetch` };
+  if (lt <= STRIPE_EPOCH)
+    return {
+      ok: false,
+      reason: `the range ends before Stripe existed (${iso(STRIPE_EPOCH)}); there is nothing to fetch`,
+    };
   const notes: string[] = [];
   const range = { gte, lt };
   if (range.lt > nowSeconds + 1) {

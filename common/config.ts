@@ -61,7 +61,10 @@ export function loadConfig(env: Env = process.env): CompoundConfig {
     metricsPort: numberFrom(env, 'COMPOUND_METRICS_PORT', DEFAULT_PORTS.metrics),
     codecPort: numberFrom(env, 'COMPOUND_CODEC_PORT', DEFAULT_PORTS.codec),
     codecAuthToken: env.COMPOUND_CODEC_AUTH_TOKEN || undefined,
-    uiOrigins: (env.COMPOUND_UI_ORIGIN || uiDefaults(numberFrom(env, 'COMPOUND_TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi)))
+    uiOrigins: (
+      env.COMPOUND_UI_ORIGIN ||
+      uiDefaults(numberFrom(env, 'COMPOUND_TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi))
+    )
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),

@@ -23,12 +23,17 @@ const decoder = new TextDecoder();
 export function parseKeyring(spec: string, source: string): Keyring {
   const keys = new Map<string, Buffer>();
   let activeKeyId = '';
-  for (const entry of spec.split(/[,\n]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const sep = entry.indexOf(':');
-    if (sep <= 0) throw new Error(`${source}: each key must be written "id:base64key" (got an entry without an id)`);
+    if (sep <= 0)
+      throw new Error(`${source}: each key must be written "id:base64key" (got an entry without an id)`);
     const id = entry.slice(0, sep);
     const key = Buffer.from(entry.slice(sep + 1), 'base64');
-    if (key.length !== 32) throw new Error(`${source}: key "${id}" must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
+    if (key.length !== 32)
+      throw new Error(`${source}: key "${id}" must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
     keys.set(id, key);
     activeKeyId ||= id;
   }
@@ -42,15 +47,19 @@ export const MISSING_KEY_MESSAGE =
   'Generate one with: compound keys generate';
 
 export function loadKeyring(env: Env = process.env): Keyring {
-  if (env.COMPOUND_ENCRYPTION_KEYS) return parseKeyring(env.COMPOUND_ENCRYPTION_KEYS, 'COMPOUND_ENCRYPTION_KEYS');
+  if (env.COMPOUND_ENCRYPTION_KEYS)
+    return parseKeyring(env.COMPOUND_ENCRYPTION_KEYS, 'COMPOUND_ENCRYPTION_KEYS');
   if (env.COMPOUND_ENCRYPTION_KEY_FILE) {
     let text: string;
     try {
       text = readFileSync(env.COMPOUND_ENCRYPTION_KEY_FILE, 'utf8');
     } catch (err) {
-      throw new Error(`COMPOUND_ENCRYPTION_KEY_FILE: cannot read ${env.COMPOUND_ENCRYPTION_KEY_FILE}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new Error(
+        `COMPOUND_ENCRYPTION_KEY_FILE: cannot read ${env.COMPOUND_ENCRYPTION_KEY_FILE}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     return parseKeyring(text, env.COMPOUND_ENCRYPTION_KEY_FILE);
   }

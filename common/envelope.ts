@@ -76,7 +76,9 @@ export function buildMessages(
   const sizes = json.map((s) => Buffer.byteLength(s));
   // The envelope without objects, at its largest (long part numbers, a full dedup id).
   const overhead =
-    Buffer.byteLength(head(context, 'x'.repeat(64), 99999, 99999)) + Buffer.byteLength(TAIL) + ATTRIBUTE_ALLOWANCE;
+    Buffer.byteLength(head(context, 'x'.repeat(64), 99999, 99999)) +
+    Buffer.byteLength(TAIL) +
+    ATTRIBUTE_ALLOWANCE;
   const budget = maxMessageBytes - overhead;
   const groups: number[][] = [];
   let current: number[] = [];

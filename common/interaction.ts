@@ -33,7 +33,10 @@ export const interactionSchema = z
     frequency: z.enum(FREQUENCIES, { error: () => `frequency must be one of: ${FREQUENCIES.join(', ')}` }),
     stripeKey: z
       .string()
-      .regex(STRIPE_KEY_PATTERN, 'the Stripe key must look like rk_test_…, rk_live_…, sk_test_… or sk_live_…'),
+      .regex(
+        STRIPE_KEY_PATTERN,
+        'the Stripe key must look like rk_test_…, rk_live_…, sk_test_… or sk_live_…',
+      ),
     pageSize: z
       .number()
       .int('page size must be a whole number')
@@ -42,7 +45,10 @@ export const interactionSchema = z
       .default(100),
     queueUrl: z.string().url('queue URL must be a URL'),
     stripeApiBase: z.string().url('Stripe API base must be a URL').optional(),
-    timezone: z.string().default('UTC').refine(isValidTimeZone, 'timezone must be an IANA time zone like Europe/Paris'),
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine(isValidTimeZone, 'timezone must be an IANA time zone like Europe/Paris'),
   })
   .superRefine((value, ctx) => {
     const allowed = RESOURCES[value.resource].frequencies;

@@ -6,7 +6,13 @@ export const logger = pino({
   level: process.env.COMPOUND_LOG_LEVEL || 'info',
   hooks: {
     logMethod(args, method) {
-      const masked = args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a && typeof a === 'object' ? JSON.parse(redactSecrets(JSON.stringify(a))) : a));
+      const masked = args.map((a) =>
+        typeof a === 'string'
+          ? redactSecrets(a)
+          : a && typeof a === 'object'
+            ? JSON.parse(redactSecrets(JSON.stringify(a)))
+            : a,
+      );
       return method.apply(this, masked as Parameters<typeof method>);
     },
   },

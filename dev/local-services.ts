@@ -34,15 +34,23 @@ export interface LocalServicesOptions {
 /** Starts every service on free ports with a throwaway data directory; stopLocalServices() removes it. */
 export async function startLocalServices(o: LocalServicesOptions = {}): Promise<ServiceAddresses> {
   const dir = mkdtempSync(join(tmpdir(), 'compound-test-'));
-  const [temporalPort, uiPort, sqsPort, emulatorPort, stripeMockPort, stripeMockHttpsPort] = await Promise.all(
-    Array.from({ length: 6 }, () => freePort()),
-  );
+  const [temporalPort, uiPort, sqsPort, emulatorPort, stripeMockPort, stripeMockHttpsPort] =
+    await Promise.all(Array.from({ length: 6 }, () => freePort()));
   const processes: StartedProcess[] = [];
   const log = (name: string) => join(dir, `${name}.log`);
   try {
-    processes.push(startTemporal({ port: temporalPort, uiPort, dbFile: join(dir, 'temporal.db'), logFile: log('temporal') }));
+    processes.push(
+      startTemporal({
+        port: temporalPort,
+        uiPort,
+        dbFile: join(dir, 'temporal.db'),
+        logFile: log('temporal'),
+      }),
+    );
     processes.push(startElasticMq(sqsPort, dir, log('elasticmq'), o.elasticMqHeap));
-    processes.push(startEmulatorProcess({ port: emulatorPort, logFile: log('emulator'), extraArgs: o.emulatorArgs }));
+    processes.push(
+      startEmulatorProcess({ port: emulatorPort, logFile: log('emulator'), extraArgs: o.emulatorArgs }),
+    );
     processes.push(startStripeMock(stripeMockPort, stripeMockHttpsPort, log('stripe-mock')));
     const addresses: ServiceAddresses = {
       temporalAddress: `127.0.0.1:${temporalPort}`,

@@ -8,7 +8,13 @@ export interface StartedProcess {
 }
 
 /** Starts a long-running service detached in its own process group, output appended to logFile. */
-export function startProcess(name: string, command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): StartedProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  env?: NodeJS.ProcessEnv,
+): StartedProcess {
   const out = openSync(logFile, 'a');
   const child = spawn(command, args, {
     detached: true,
@@ -53,7 +59,12 @@ export async function stopProcess(pid: number, graceMs = 8000): Promise<void> {
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls check() until it resolves true; the error names the service and where its log is. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, hint = ''): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  hint = '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
@@ -64,7 +75,9 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
     }
     await delay(200);
   }
-  throw new Error(`${what} did not become healthy within ${timeoutMs / 1000}s${lastError ? ` (${lastError})` : ''}${hint ? `; ${hint}` : ''}`);
+  throw new Error(
+    `${what} did not become healthy within ${timeoutMs / 1000}s${lastError ? ` (${lastError})` : ''}${hint ? `; ${hint}` : ''}`,
+  );
 }
 
 export async function freePort(): Promise<number> {

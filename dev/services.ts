@@ -16,7 +16,8 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function tool(name: string): string {
   const path = join(TOOLS_BIN, name);
-  if (!existsSync(path)) throw new Error(`${name} is not installed: run \`npm run tools\` (dev/install-tools.sh) first`);
+  if (!existsSync(path))
+    throw new Error(`${name} is not installed: run \`npm run tools\` (dev/install-tools.sh) first`);
   return path;
 }
 
@@ -29,9 +30,19 @@ export interface TemporalOptions {
 }
 
 export function startTemporal(o: TemporalOptions): StartedProcess {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--ui-port',
+    String(o.uiPort),
+  ];
   args.push('--db-filename', o.dbFile, '--log-level', 'warn', '--namespace', 'default');
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
   // The UI decodes payloads through our codec server when one is given.
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
   return startProcess('temporal', tool('temporal'), args, o.logFile);
@@ -74,7 +85,8 @@ export function startElasticMq(port: number, dir: string, logFile: string, heap 
   const configFile = join(dir, 'elasticmq.conf');
   writeFileSync(configFile, elasticMqConfig(port));
   const lib = join(ROOT, '.tools', 'elasticmq', 'lib');
-  if (!existsSync(lib)) throw new Error('ElasticMQ is not installed: run `npm run tools` (dev/install-tools.sh) first');
+  if (!existsSync(lib))
+    throw new Error('ElasticMQ is not installed: run `npm run tools` (dev/install-tools.sh) first');
   const args = [`-Dconfig.file=${configFile}`, `-Xmx${heap}`, '-cp', `${lib}/*`, 'org.elasticmq.server.Main'];
   return startProcess('elasticmq', 'java', args, logFile);
 }
@@ -112,13 +124,24 @@ export interface EmulatorProcessOptions {
 }
 
 export function startEmulatorProcess(o: EmulatorProcessOptions): StartedProcess {
-  const args = [join(ROOT, 'dev', 'stripe-emulator', 'main.ts'), '--host', '127.0.0.1', '--port', String(o.port)];
+  const args = [
+    join(ROOT, 'dev', 'stripe-emulator', 'main.ts'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+  ];
   if (o.stateFile) args.push('--demo', '--state-file', o.stateFile);
   args.push(...(o.extraArgs ?? []));
   return startProcess('stripe-emulator', TSX, args, o.logFile);
 }
 
-export async function waitForHttp(what: string, url: string, logFile: string, timeoutMs = 30000): Promise<void> {
+export async function waitForHttp(
+  what: string,
+  url: string,
+  logFile: string,
+  timeoutMs = 30000,
+): Promise<void> {
   await waitUntil(what, async () => (await fetch(url)).status < 500, timeoutMs, `see ${logFile}`);
 }
 

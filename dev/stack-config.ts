@@ -42,7 +42,8 @@ export function stackEnv(env: Env = process.env): Record<string, string> {
   const out: Record<string, string> = {
     TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`,
     COMPOUND_SQS_ENDPOINT: env.COMPOUND_SQS_ENDPOINT ?? `http://127.0.0.1:${ports.sqs}`,
-    COMPOUND_QUEUE_URL: env.COMPOUND_QUEUE_URL ?? `http://127.0.0.1:${ports.sqs}/000000000000/compound-extraction`,
+    COMPOUND_QUEUE_URL:
+      env.COMPOUND_QUEUE_URL ?? `http://127.0.0.1:${ports.sqs}/000000000000/compound-extraction`,
   };
   if (!env.COMPOUND_ENCRYPTION_KEYS && !env.COMPOUND_ENCRYPTION_KEY_FILE) {
     out.COMPOUND_ENCRYPTION_KEY_FILE = ensureStackEncryptionKeys();

@@ -57,13 +57,21 @@ export async function startStack(): Promise<ServiceName[]> {
   );
   launchTracked('elasticmq', () => startElasticMq(ports.sqs, STACK_DIR, logFile('elasticmq')));
   launchTracked('stripe-emulator', () =>
-    startEmulatorProcess({ port: ports.emulator, logFile: logFile('stripe-emulator'), stateFile: stackFiles.emulatorState }),
+    startEmulatorProcess({
+      port: ports.emulator,
+      logFile: logFile('stripe-emulator'),
+      stateFile: stackFiles.emulatorState,
+    }),
   );
   launchTracked('codec-server', () => startCodecServerProcess(ports.codec, logFile('codec-server')));
   await Promise.all([
     waitForTemporal(`127.0.0.1:${ports.temporal}`, logFile('temporal'), 90000),
     waitForElasticMq(`http://127.0.0.1:${ports.sqs}`, logFile('elasticmq'), 90000),
-    waitForHttp('Stripe emulator', `http://127.0.0.1:${ports.emulator}/_emulator/health`, logFile('stripe-emulator')),
+    waitForHttp(
+      'Stripe emulator',
+      `http://127.0.0.1:${ports.emulator}/_emulator/health`,
+      logFile('stripe-emulator'),
+    ),
     waitForHttp('codec server', `${codecUrl}/health`, logFile('codec-server')),
   ]);
   console.log(`Local stack is up (data in ${STACK_DIR}):
@@ -93,7 +101,8 @@ async function main(): Promise<void> {
   if (command === 'start') await startStack().then(() => undefined);
   else if (command === 'stop') await stopStack();
   else if (command === 'status') {
-    for (const name of SERVICES) console.log(`${name.padEnd(16)} ${runningPid(name) ? `running (pid ${runningPid(name)})` : 'stopped'}`);
+    for (const name of SERVICES)
+      console.log(`${name.padEnd(16)} ${runningPid(name) ? `running (pid ${runningPid(name)})` : 'stopped'}`);
   } else {
     console.error('usage: tsx dev/stack.ts start|stop|status');
     process.exitCode = 2;

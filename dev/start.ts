@@ -3,7 +3,13 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
-import { createInteraction, getInteraction, triggerSync, waitForSync, type SyncNowResult } from '../client/interactions';
+import {
+  createInteraction,
+  getInteraction,
+  triggerSync,
+  waitForSync,
+  type SyncNowResult,
+} from '../client/interactions';
 import { connectClient } from '../client/connect';
 import { loadConfig } from '../common/config';
 import { RESOURCES, type Frequency, type ResourceName } from '../common/resources';
@@ -37,11 +43,17 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
       seen += chunk.toString();
       if (seen.includes('compound worker started')) resolve(worker);
     });
-    worker.once('exit', (code) => reject(new Error(`the worker exited (${code}); see ${join(stackFiles.logDir, 'worker.log')}`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`the worker exited (${code}); see ${join(stackFiles.logDir, 'worker.log')}`)),
+    );
   });
 }
 
-async function registerDemo(client: Client, stripeKey: string, stripeApiBase: string | undefined): Promise<string[]> {
+async function registerDemo(
+  client: Client,
+  stripeKey: string,
+  stripeApiBase: string | undefined,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const demo of DEMO) {
     const existing = await getInteraction(client, demo.name).catch(() => undefined);
@@ -61,7 +73,13 @@ async function syncWithProgress(client: Client, ids: string[]): Promise<SyncSumm
   const runs: SyncNowResult[] = [];
   for (const id of ids) runs.push(await triggerSync(client, id));
   const multi = new cliProgress.MultiBar(
-    { format: '{name} {bar} {percentage}% | {objects} objects | {rate}/s', hideCursor: true, clearOnComplete: false, noTTYOutput: !process.stdout.isTTY, notTTYSchedule: 5000 },
+    {
+      format: '{name} {bar} {percentage}% | {objects} objects | {rate}/s',
+      hideCursor: true,
+      clearOnComplete: false,
+      noTTYOutput: !process.stdout.isTTY,
+      notTTYSchedule: 5000,
+    },
     cliProgress.Presets.shades_classic,
   );
   const bars = runs.map((r) => multi.create(100, 0, { name: r.id.padEnd(20), objects: 0, rate: 0 }));
@@ -70,8 +88,15 @@ async function syncWithProgress(client: Client, ids: string[]): Promise<SyncSumm
     while (!done) {
       await Promise.all(
         runs.map(async (r, i) => {
-          const p = await client.workflow.getHandle(r.workflowId).query(syncProgressQuery).catch(() => undefined);
-          if (p) bars[i].update(Math.round(p.walked * 100), { objects: p.totals.objects, rate: p.objectsPerSecond });
+          const p = await client.workflow
+            .getHandle(r.workflowId)
+            .query(syncProgressQuery)
+            .catch(() => undefined);
+          if (p)
+            bars[i].update(Math.round(p.walked * 100), {
+              objects: p.totals.objects,
+              rate: p.objectsPerSecond,
+            });
         }),
       );
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -95,11 +120,16 @@ async function syncWithProgress(client: Client, ids: string[]): Promise<SyncSumm
 
 async function main(): Promise<void> {
   const realKey = process.env.STRIPE_API_KEY;
-  console.log('compound: starting the local stack (Temporal + Web UI, ElasticMQ, Stripe emulator, codec server)…');
+  console.log(
+    'compound: starting the local stack (Temporal + Web UI, ElasticMQ, Stripe emulator, codec server)…',
+  );
   const startedServices = await startStack();
   const env = stackEnv();
   Object.assign(process.env, env);
-  const worker = await startWorker({ ...env, COMPOUND_METRICS_PORT: process.env.COMPOUND_METRICS_PORT ?? String(await freePort()) });
+  const worker = await startWorker({
+    ...env,
+    COMPOUND_METRICS_PORT: process.env.COMPOUND_METRICS_PORT ?? String(await freePort()),
+  });
   console.log(`compound: worker started (logs: ${join(stackFiles.logDir, 'worker.log')})`);
 
   let stopping = false;
@@ -108,7 +138,9 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('\ncompound: stopping the worker and the stack (data stays in .stack/ for next time)…');
     worker.kill('SIGTERM');
-    await new Promise((resolve) => (worker.exitCode !== null ? resolve(undefined) : worker.once('exit', resolve)));
+    await new Promise((resolve) =>
+      worker.exitCode !== null ? resolve(undefined) : worker.once('exit', resolve),
+    );
     await stopStack(startedServices);
     process.exit(code);
   };
@@ -118,12 +150,16 @@ async function main(): Promise<void> {
   const client = await connectClient();
   const stripeKey = realKey ?? readEmulatorState().keys.restricted;
   const stripeApiBase = realKey ? undefined : readEmulatorState().url;
-  console.log(`compound: demo interactions against ${realKey ? 'Stripe (STRIPE_API_KEY)' : 'the Stripe emulator'} with key ${maskKey(stripeKey)}:`);
+  console.log(
+    `compound: demo interactions against ${realKey ? 'Stripe (STRIPE_API_KEY)' : 'the Stripe emulator'} with key ${maskKey(stripeKey)}:`,
+  );
   const ids = await registerDemo(client, stripeKey, stripeApiBase);
   console.log('compound: syncing all three now…');
   const summaries = await syncWithProgress(client, ids);
   for (const s of summaries) {
-    console.log(`  ${s.interactionId.padEnd(20)} ${String(s.objects).padStart(7)} objects  ${String(s.pages).padStart(5)} pages  ${s.durationSeconds.toFixed(1)} s  ${s.rateLimited} × 429`);
+    console.log(
+      `  ${s.interactionId.padEnd(20)} ${String(s.objects).padStart(7)} objects  ${String(s.pages).padStart(5)} pages  ${s.durationSeconds.toFixed(1)} s  ${s.rateLimited} × 429`,
+    );
   }
   const ui = `http://127.0.0.1:${stackPorts().temporalUi}`;
   const queue = loadConfig().queueUrl;

@@ -6,4 +6,6 @@
 // is what keeps us under Stripe's limits (the product this replaces capped Lambdas at 20 for that).
 export const MAX_STRIPE_RATE_PER_ACCOUNT = 100;
 export const EXPECTED_PAGE_SECONDS = 0.5;
-export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = Math.ceil(MAX_STRIPE_RATE_PER_ACCOUNT * EXPECTED_PAGE_SECONDS);
+export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = Math.ceil(
+  MAX_STRIPE_RATE_PER_ACCOUNT * EXPECTED_PAGE_SECONDS,
+);

@@ -42,14 +42,20 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.config.taskQueue,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(o.workflowBundle
+      ? { workflowBundle: o.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     activities,
     dataConverter: compoundDataConverter(),
-    maxConcurrentActivityTaskExecutions: o.config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentActivityTaskExecutions:
+      o.config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: '30s',
     // A short, readable build id (the default is a 64-hex bundle hash recorded on every task event:
     // ~150 bytes of history per page). Worker versioning itself stays off.
-    workerDeploymentOptions: { useWorkerVersioning: false, version: { deploymentName: 'compound', buildId: COMPOUND_VERSION } },
+    workerDeploymentOptions: {
+      useWorkerVersioning: false,
+      version: { deploymentName: 'compound', buildId: COMPOUND_VERSION },
+    },
     ...o.overrides,
   });
 }

@@ -6,7 +6,11 @@ export function createPageMetrics(meter: MetricMeter): PageMetrics {
   const objects = meter.createCounter('compound_objects_total', 'objects', 'Stripe objects emitted to SQS');
   const pages = meter.createCounter('compound_pages_total', 'pages', 'Stripe pages fetched and emitted');
   const bytes = meter.createCounter('compound_bytes_total', 'bytes', 'Bytes of SQS message bodies sent');
-  const rateLimited = meter.createCounter('compound_stripe_429_total', 'requests', 'Stripe requests answered 429');
+  const rateLimited = meter.createCounter(
+    'compound_stripe_429_total',
+    'requests',
+    'Stripe requests answered 429',
+  );
   return {
     page(resource, count, size) {
       pages.add(1, { resource });

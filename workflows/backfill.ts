@@ -32,7 +32,16 @@ import {
   type SyncOptions,
 } from './definitions';
 import { pageActivityOptions } from './page-activity';
-import { activeSlices, emptyTotals, newPagingState, runPaging, walkedFraction, type PagingState, type PagingTotals } from './paging';
+import {
+  activeSlices,
+  DEFAULT_SYNC_CONCURRENCY,
+  emptyTotals,
+  newPagingState,
+  runPaging,
+  walkedFraction,
+  type PagingState,
+  type PagingTotals,
+} from './paging';
 
 // One long-lived backfill workflow per interaction (`backfill-<id>`), idle until someone sends it a
 // range — from the Temporal Web UI's "Send a Signal" dialog or `compound backfill`. Ranges queue in
@@ -78,7 +87,7 @@ const nowIso = () => new Date().toISOString();
 export async function backfillInteraction(input: BackfillInput): Promise<void> {
   const state = input.carried ?? newState();
   const options = input.options ?? {};
-  const concurrency = options.concurrency ?? 12;
+  const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
   const { fetchPage } = proxyActivities<Activities>(pageActivityOptions(options.pageTimeoutSeconds));
   let cancelCurrent = false;
   let pagesThisRun = 0;
@@ -113,7 +122,11 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
       state.queue.splice(Math.min(at, state.queue.length), 0, item);
       merged ||= overlapping.length > 0;
     }
-    log.info('backfill queued', { interactionId: input.interactionId, requestId, range: describeRange(range) });
+    log.info('backfill queued', {
+      interactionId: input.interactionId,
+      requestId,
+      range: describeRange(range),
+    });
     showDetails();
     return { requestId, ranges: pieces, merged, ...(note && { note }) };
   };
@@ -160,12 +173,18 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
     const p = progress();
     const lines = [`**State:** ${p.state}${state.paused ? ' (send `resume` to continue)' : ''}`];
     if (p.current) {
-      lines.push(`**Range:** ${describeRange(p.current.range)} · ${p.current.objects} objects · ${p.current.objectsPerSecond}/s` + (p.current.etaSeconds !== undefined ? ` · ETA ${p.current.etaSeconds}s` : ''));
+      lines.push(
+        `**Range:** ${describeRange(p.current.range)} · ${p.current.objects} objects · ${p.current.objectsPerSecond}/s` +
+          (p.current.etaSeconds !== undefined ? ` · ETA ${p.current.etaSeconds}s` : ''),
+      );
     }
     if (p.queued.length) lines.push(`**Queued:** ${p.queued.map((q) => describeRange(q.range)).join('; ')}`);
     if (p.rejected.length) lines.push(`**Last rejected:** ${p.rejected[p.rejected.length - 1].reason}`);
     if (p.lastError) lines.push(`**Last error:** ${p.lastError}`);
-    if (!p.current && !p.queued.length) lines.push('Send the signal `backfill` with `{"from": "2024-01-01", "to": "2024-03-31"}` to sync a range.');
+    if (!p.current && !p.queued.length)
+      lines.push(
+        'Send the signal `backfill` with `{"from": "2024-01-01", "to": "2024-03-31"}` to sync a range.',
+      );
     setCurrentDetails(lines.join('\n\n'));
   }
 
@@ -176,7 +195,10 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
       if (parsed.ok) enqueue(parsed.range, parsed.note);
       else reject('signal', raw, parsed.reason);
     },
-    { description: 'Sync a created-date range: {"from": "2024-01-01", "to": "2024-03-31"} (ISO dates, date-times or unix seconds; "to" defaults to now)' },
+    {
+      description:
+        'Sync a created-date range: {"from": "2024-01-01", "to": "2024-03-31"} (ISO dates, date-times or unix seconds; "to" defaults to now)',
+    },
   );
   setHandler(
     requestBackfillUpdate,
@@ -190,13 +212,16 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
         const parsed = parseBackfillRequest(request, nowSeconds());
         if (!parsed.ok) throw new Error(parsed.reason);
       },
-      description: 'Like the backfill signal, but invalid input is rejected to the caller; returns the request id',
+      description:
+        'Like the backfill signal, but invalid input is rejected to the caller; returns the request id',
     },
   );
   setHandler(pauseSignal, () => void ((state.paused = true), showDetails()), {
     description: 'Pause after the pages in flight; queued ranges wait too',
   });
-  setHandler(resumeSignal, () => void ((state.paused = false), showDetails()), { description: 'Resume a paused backfill' });
+  setHandler(resumeSignal, () => void ((state.paused = false), showDetails()), {
+    description: 'Resume a paused backfill',
+  });
   setHandler(
     cancelSignal,
     (request?: unknown) => {
@@ -206,12 +231,30 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
       }
       showDetails();
     },
-    { description: 'Stop the running range; queued ranges still run next. {"all": true} drops the queue too' },
+    {
+      description: 'Stop the running range; queued ranges still run next. {"all": true} drops the queue too',
+    },
   );
-  setHandler(backfillProgressQuery, progress, { description: 'State, queued and current ranges, objects/s, ETA, rejected requests' });
+  setHandler(backfillProgressQuery, progress, {
+    description: 'State, queued and current ranges, objects/s, ETA, rejected requests',
+  });
 
-  function finish(item: BackfillRangeItem, status: FinishedRange['status'], totals: PagingTotals, error?: string): void {
-    state.finished.push({ range: item.range, requests: item.requests, requestedAt: item.requestedAt, status, objects: totals.objects, pages: totals.pages, finishedAt: nowIso(), ...(error && { error }) });
+  function finish(
+    item: BackfillRangeItem,
+    status: FinishedRange['status'],
+    totals: PagingTotals,
+    error?: string,
+  ): void {
+    state.finished.push({
+      range: item.range,
+      requests: item.requests,
+      requestedAt: item.requestedAt,
+      status,
+      objects: totals.objects,
+      pages: totals.pages,
+      finishedAt: nowIso(),
+      ...(error && { error }),
+    });
     keepLast(state.finished, KEEP_FINISHED);
     for (const key of Object.keys(state.totals) as (keyof PagingTotals)[]) state.totals[key] += totals[key];
   }
@@ -223,7 +266,10 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
   showDetails();
   try {
     for (;;) {
-      await condition(() => shouldContinueAsNew() || (!state.paused && (state.current !== undefined || state.queue.length > 0)));
+      await condition(
+        () =>
+          shouldContinueAsNew() || (!state.paused && (state.current !== undefined || state.queue.length > 0)),
+      );
       if (shouldContinueAsNew()) break;
       if (!state.current) {
         const next = state.queue.shift()!;

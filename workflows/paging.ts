@@ -7,6 +7,13 @@ import { initialSlices, remainingSpan, sliceTop, splitSlice, type Slice } from '
 // the idle slice with the most created-time left is split at its current position, so a skewed account
 // (everything in the last month) still keeps every slot busy.
 
+/**
+ * Pages in flight per run. Little's law: an endpoint allows 25 req/s and a page spends ~0.3–0.8 s in
+ * flight (Stripe's latency, the SQS send, Temporal's round trip), so 25 × 0.8 = 20 keep one endpoint at
+ * its limit. Extra ones only wait in the worker's rate limiter.
+ */
+export const DEFAULT_SYNC_CONCURRENCY = 20;
+
 export interface PagingTotals {
   pages: number;
   objects: number;
@@ -23,14 +30,24 @@ export interface PagingState {
   totals: PagingTotals;
 }
 
-export const emptyTotals = (): PagingTotals => ({ pages: 0, objects: 0, bytes: 0, messages: 0, requests: 0, rateLimited: 0 });
+export const emptyTotals = (): PagingTotals => ({
+  pages: 0,
+  objects: 0,
+  bytes: 0,
+  messages: 0,
+  requests: 0,
+  rateLimited: 0,
+});
 
 export function newPagingState(range: { gte: number; lt: number }, initialCount: number): PagingState {
   const slices = initialSlices(range.gte, range.lt, initialCount);
   return { range, slices, nextSliceId: slices.length, totals: emptyTotals() };
 }
 
-export function addTotals(into: PagingTotals, r: Pick<FetchPageResult, 'count' | 'bytes' | 'messages' | 'requests' | 'rateLimited'>): void {
+export function addTotals(
+  into: PagingTotals,
+  r: Pick<FetchPageResult, 'count' | 'bytes' | 'messages' | 'requests' | 'rateLimited'>,
+): void {
   into.pages += 1;
   into.objects += r.count;
   into.bytes += r.bytes;
@@ -120,7 +137,14 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
 export function activeSlices(state: PagingState) {
   return state.slices
     .filter((s) => !s.done)
-    .map(({ id, gte, lt, cursorCreated, pages, objects }) => ({ id, gte, lt, cursorCreated, pages, objects }));
+    .map(({ id, gte, lt, cursorCreated, pages, objects }) => ({
+      id,
+      gte,
+      lt,
+      cursorCreated,
+      pages,
+      objects,
+    }));
 }
 
 /** Share of the range's created-time already walked (0–1): the basis of a rough ETA. */

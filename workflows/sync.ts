@@ -10,7 +10,14 @@ import {
 import type { Activities } from '../activities';
 import { STRIPE_EPOCH } from '../common/slices';
 import { syncProgressQuery, type SyncOptions, type SyncProgress, type SyncSummary } from './definitions';
-import { activeSlices, newPagingState, runPaging, walkedFraction, type PagingState } from './paging';
+import {
+  activeSlices,
+  DEFAULT_SYNC_CONCURRENCY,
+  newPagingState,
+  runPaging,
+  walkedFraction,
+  type PagingState,
+} from './paging';
 import { pageActivityOptions } from './page-activity';
 
 export interface SyncInput {
@@ -21,8 +28,6 @@ export interface SyncInput {
   /** Carried across continue-as-new; absent on a fresh run. */
   carried?: { paging: PagingState; startedAtMs: number; continuedAsNew: number };
 }
-
-export const DEFAULT_SYNC_CONCURRENCY = 12;
 
 /**
  * A scheduled sync: every object of the interaction's resource created before the run started, paged
@@ -52,7 +57,9 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
       continuedAsNew,
     };
   };
-  setHandler(syncProgressQuery, progress, { description: 'Objects, pages and slices synced so far by this run' });
+  setHandler(syncProgressQuery, progress, {
+    description: 'Objects, pages and slices synced so far by this run',
+  });
 
   let pagesThisRun = 0;
   const shouldYield = () =>
@@ -73,7 +80,9 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
     onPage: () => {
       pagesThisRun += 1;
       const t = paging.totals;
-      setCurrentDetails(`**Syncing** ${t.objects} objects in ${t.pages} pages · ${paging.slices.filter((s) => !s.done).length} slices left`);
+      setCurrentDetails(
+        `**Syncing** ${t.objects} objects in ${t.pages} pages · ${paging.slices.filter((s) => !s.done).length} slices left`,
+      );
     },
   });
 
@@ -86,7 +95,9 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   }
   const finishedAtMs = Date.now();
   const durationSeconds = (finishedAtMs - startedAtMs) / 1000;
-  setCurrentDetails(`**Done**: ${paging.totals.objects} objects in ${paging.totals.pages} pages, ${durationSeconds.toFixed(1)} s`);
+  setCurrentDetails(
+    `**Done**: ${paging.totals.objects} objects in ${paging.totals.pages} pages, ${durationSeconds.toFixed(1)} s`,
+  );
   return {
     interactionId: input.interactionId,
     kind: 'scheduled',
@@ -95,7 +106,8 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
     startedAt: new Date(startedAtMs).toISOString(),
     finishedAt: new Date(finishedAtMs).toISOString(),
     durationSeconds,
-    objectsPerSecond: durationSeconds > 0 ? Math.round(paging.totals.objects / durationSeconds) : paging.totals.objects,
+    objectsPerSecond:
+      durationSeconds > 0 ? Math.round(paging.totals.objects / durationSeconds) : paging.totals.objects,
     continuedAsNew,
   };
 }

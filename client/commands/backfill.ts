@@ -32,11 +32,16 @@ const out = (text: string): void => void process.stdout.write(`${text}\n`);
 export function registerBackfillCommand(program: Command): void {
   program
     .command('backfill <interaction>')
-    .description("Sync a created-date range of an interaction's history (its backfill workflow), or manage the backfill")
+    .description(
+      "Sync a created-date range of an interaction's history (its backfill workflow), or manage the backfill",
+    )
     .option('--from <date>', 'start of the range: 2023-01-01, 2023-01-01T12:00:00Z or unix seconds')
     .option('--to <date>', 'end of the range (a date includes that whole day, UTC); default now')
     .option('--wait', 'show progress until the range is done, then a summary')
-    .option('--status', 'show the backfill state: running and queued ranges, finished ones, rejected requests')
+    .option(
+      '--status',
+      'show the backfill state: running and queued ranges, finished ones, rejected requests',
+    )
     .option('--pause', 'pause after the pages in flight')
     .option('--resume', 'resume a paused backfill')
     .option('--cancel', 'stop the running range (queued ranges still run)')
@@ -45,32 +50,58 @@ export function registerBackfillCommand(program: Command): void {
     .action((interaction: string, o: BackfillOptions) =>
       withClient(async (client) => {
         const actions = [o.from !== undefined, o.status, o.pause, o.resume, o.cancel].filter(Boolean).length;
-        if (actions !== 1) throw new UsageError('give exactly one of --from <date>, --status, --pause, --resume or --cancel');
+        if (actions !== 1)
+          throw new UsageError('give exactly one of --from <date>, --status, --pause, --resume or --cancel');
         if (o.status) {
           const progress = await backfillProgress(client, interaction);
           return out(o.json ? toJson(progress) : formatProgress(progress));
         }
-        if (o.pause) return void (await pauseBackfill(client, interaction), out(`paused the backfill of ${interaction}`));
-        if (o.resume) return void (await resumeBackfill(client, interaction), out(`resumed the backfill of ${interaction}`));
+        if (o.pause)
+          return void (
+            await pauseBackfill(client, interaction),
+            out(`paused the backfill of ${interaction}`)
+          );
+        if (o.resume)
+          return void (
+            await resumeBackfill(client, interaction),
+            out(`resumed the backfill of ${interaction}`)
+          );
         if (o.cancel) {
           await cancelBackfill(client, interaction, o.all);
-          return out(o.all ? `cancelled the running range and dropped the queue of ${interaction}` : `cancelled the running range of ${interaction}; queued ranges run next`);
+          return out(
+            o.all
+              ? `cancelled the running range and dropped the queue of ${interaction}`
+              : `cancelled the running range of ${interaction}; queued ranges run next`,
+          );
         }
-        const accepted = await requestBackfill(client, interaction, { from: o.from!, ...(o.to !== undefined && { to: o.to }) });
+        const accepted = await requestBackfill(client, interaction, {
+          from: o.from!,
+          ...(o.to !== undefined && { to: o.to }),
+        });
         if (!o.wait) {
           if (o.json) return out(toJson(accepted));
-          out(`queued backfill ${accepted.requestId} of ${interaction}: ${accepted.ranges.map(describeRange).join(', ') || 'already running'}${accepted.merged ? ' (merged with ranges already queued or running)' : ''}`);
+          out(
+            `queued backfill ${accepted.requestId} of ${interaction}: ${accepted.ranges.map(describeRange).join(', ') || 'already running'}${accepted.merged ? ' (merged with ranges already queued or running)' : ''}`,
+          );
           if (accepted.note) out(`note: ${accepted.note}`);
           return;
         }
         const bar = new cliProgress.SingleBar(
-          { format: '{bar} {percentage}% | {objects} objects | {rate}/s | ETA {eta_s}s', hideCursor: true, noTTYOutput: false },
+          {
+            format: '{bar} {percentage}% | {objects} objects | {rate}/s | ETA {eta_s}s',
+            hideCursor: true,
+            noTTYOutput: false,
+          },
           cliProgress.Presets.shades_classic,
         );
         let started = false;
         const finished = await waitForBackfill(client, interaction, accepted.requestId, (p) => {
           if (!p.current?.requests.includes(accepted.requestId)) return;
-          const payload = { objects: p.current.objects, rate: p.current.objectsPerSecond, eta_s: p.current.etaSeconds ?? '?' };
+          const payload = {
+            objects: p.current.objects,
+            rate: p.current.objectsPerSecond,
+            eta_s: p.current.etaSeconds ?? '?',
+          };
           if (!started) {
             bar.start(100, 0, payload);
             started = true;
@@ -81,7 +112,11 @@ export function registerBackfillCommand(program: Command): void {
           bar.update(100);
           bar.stop();
         }
-        out(o.json ? toJson({ ...accepted, finished }) : formatFinished(interaction, accepted.requestId, finished));
+        out(
+          o.json
+            ? toJson({ ...accepted, finished })
+            : formatFinished(interaction, accepted.requestId, finished),
+        );
         if (finished.some((f) => f.status === 'failed')) process.exitCode = 1;
       }),
     );

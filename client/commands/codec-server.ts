@@ -17,7 +17,9 @@ export function registerCodecServerCommand(program: Command): void {
       const allowedOrigins = opts.uiOrigin ? opts.uiOrigin.split(',') : config.uiOrigins;
       const server = createCodecServer({ codec, allowedOrigins, authToken: config.codecAuthToken });
       server.listen(port, opts.host, () => {
-        console.log(`codec server listening on http://${opts.host}:${port} (CORS: ${allowedOrigins.join(', ')})`);
+        console.log(
+          `codec server listening on http://${opts.host}:${port} (CORS: ${allowedOrigins.join(', ')})`,
+        );
       });
       const stop = () => server.close(() => process.exit(0));
       process.once('SIGINT', stop);

@@ -43,25 +43,36 @@ const warn = (text: string) => process.stderr.write(`compound: warning: ${redact
 export function registerInteractionsCommand(program: Command): void {
   const interactions = program
     .command('interactions')
-    .description('Register and manage interactions: one Stripe resource of one account, synced on a schedule');
+    .description(
+      'Register and manage interactions: one Stripe resource of one account, synced on a schedule',
+    );
 
   const create = interactions
     .command('create')
-    .description('Register an interaction: checks the Stripe key, creates its schedule and its idle backfill workflow')
+    .description(
+      'Register an interaction: checks the Stripe key, creates its schedule and its idle backfill workflow',
+    )
     .requiredOption('--name <name>', 'a name; its slug is the interaction id ("Acme charges" → acme-charges)')
     .requiredOption('--resource <resource>', `Stripe resource: ${RESOURCE_NAMES.join(', ')}`)
     .requiredOption('--frequency <frequency>', `${FREQUENCIES.join(', ')} (subscriptions: daily or monthly)`);
   addStripeKeyOptions(create)
     .option('--page-size <n>', 'objects per Stripe page, 1–100', '100')
     .option('--queue-url <url>', 'SQS extraction queue (default: COMPOUND_QUEUE_URL)')
-    .option('--stripe-api-base <url>', 'Stripe API base URL: the emulator or a proxy (default https://api.stripe.com)')
+    .option(
+      '--stripe-api-base <url>',
+      'Stripe API base URL: the emulator or a proxy (default https://api.stripe.com)',
+    )
     .option('--timezone <tz>', 'IANA time zone the frequency runs in (daily = midnight there)', 'UTC')
     .option('--task-queue <name>', 'task queue of the workers (default: COMPOUND_TASK_QUEUE or "compound")')
     .option('--json', 'print the created interaction as JSON')
-    .addHelpText('after', `\nThe Stripe key is required, given as ${KEY_SOURCE_HELP}.\nA restricted key with Read on the resource is recommended.`)
+    .addHelpText(
+      'after',
+      `\nThe Stripe key is required, given as ${KEY_SOURCE_HELP}.\nA restricted key with Read on the resource is recommended.`,
+    )
     .action(async (o: RawInteractionOptions) => {
       const stripeKey = await readKeyOption(o, defaultKeyReadContext());
-      if (stripeKey === undefined) throw new UsageError(`a Stripe key is required: give it with ${KEY_SOURCE_HELP}`);
+      if (stripeKey === undefined)
+        throw new UsageError(`a Stripe key is required: give it with ${KEY_SOURCE_HELP}`);
       const config = loadConfig();
       const input = {
         name: o.name ?? '',
@@ -75,7 +86,9 @@ export function registerInteractionsCommand(program: Command): void {
       };
       // Bad input is reported before connecting to anything.
       parseInteractionInput(input, config);
-      const created = await withClient((client) => createInteraction(client, input, { config, taskQueue: o.taskQueue }));
+      const created = await withClient((client) =>
+        createInteraction(client, input, { config, taskQueue: o.taskQueue }),
+      );
       created.key.warnings.forEach(warn);
       out(o.json ? toJson(created) : formatCreated(created));
     });
@@ -153,7 +166,10 @@ export function registerInteractionsCommand(program: Command): void {
       const result = await withClient(async (client) => {
         const r = await triggerSync(client, id);
         if (!o.wait) return r;
-        if (!o.json) process.stderr.write(`${r.started ? 'Started' : 'Already running:'} ${r.workflowId}; waiting for it to finish…\n`);
+        if (!o.json)
+          process.stderr.write(
+            `${r.started ? 'Started' : 'Already running:'} ${r.workflowId}; waiting for it to finish…\n`,
+          );
         return { ...r, summary: await waitForSync(client, r) };
       });
       out(o.json ? toJson(result) : formatSyncNow(result));

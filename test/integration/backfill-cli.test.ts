@@ -33,14 +33,25 @@ beforeAll(async () => {
   id = uniqueName('bfcli');
   await storeInteraction(
     client,
-    { id, name: id, resource: 'charges', frequency: 'daily', stripeKey: account.keys.restricted, queueUrl, stripeApiBase: services().emulatorUrl },
+    {
+      id,
+      name: id,
+      resource: 'charges',
+      frequency: 'daily',
+      stripeKey: account.keys.restricted,
+      queueUrl,
+      stripeApiBase: services().emulatorUrl,
+    },
     worker.taskQueue,
   );
   await startBackfill(client, worker.taskQueue, { interactionId: id });
 });
 
 afterAll(async () => {
-  await client?.workflow.getHandle(`backfill-${id}`).cancel().catch(() => undefined);
+  await client?.workflow
+    .getHandle(`backfill-${id}`)
+    .cancel()
+    .catch(() => undefined);
   await worker?.stop();
   await client?.connection.close();
   sqs?.destroy();
@@ -53,7 +64,9 @@ it('--from/--to --wait: waits for the range and prints its summary; the objects 
   const gte = Date.UTC(2024, 1, 1) / 1000;
   const lt = Date.UTC(2024, 2, 1) / 1000;
   const truth = (await admin.objects(accountId, 'charges')).filter((o) => o.created >= gte && o.created < lt);
-  expect(r.stdout).toContain(`2024-02-01T00:00:00Z → 2024-03-01T00:00:00Z completed: ${truth.length} objects`);
+  expect(r.stdout).toContain(
+    `2024-02-01T00:00:00Z → 2024-03-01T00:00:00Z completed: ${truth.length} objects`,
+  );
   expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(new Set(truth.map((o) => o.id)));
 });
 

@@ -39,18 +39,36 @@ afterAll(async () => {
 const SPAN = { from: Date.UTC(2024, 0, 1) / 1000, to: Date.UTC(2024, 6, 1) / 1000 };
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
-async function setup(charges: number, taskQueue = worker.taskQueue, options?: Parameters<typeof startBackfill>[2]['options']) {
-  const account = await admin.createAccount({ mode: 'test', counts: { charges, products: 0, subscriptions: 0 }, span: SPAN });
+async function setup(
+  charges: number,
+  taskQueue = worker.taskQueue,
+  options?: Parameters<typeof startBackfill>[2]['options'],
+) {
+  const account = await admin.createAccount({
+    mode: 'test',
+    counts: { charges, products: 0, subscriptions: 0 },
+    span: SPAN,
+  });
   const queueUrl = await createQueue(sqs, uniqueName('bf'));
   const id = uniqueName('bf');
   await storeInteraction(
     client,
-    { id, name: id, resource: 'charges', frequency: 'daily', stripeKey: account.keys.restricted, queueUrl, stripeApiBase: services().emulatorUrl },
+    {
+      id,
+      name: id,
+      resource: 'charges',
+      frequency: 'daily',
+      stripeKey: account.keys.restricted,
+      queueUrl,
+      stripeApiBase: services().emulatorUrl,
+    },
     taskQueue,
   );
   const handle = await startBackfill(client, taskQueue, { interactionId: id, options });
   const truthIn = async (gte: number, lt: number) =>
-    (await admin.objects(account.id, 'charges')).filter((o) => o.created >= gte && o.created < lt).map((o) => o.id);
+    (await admin.objects(account.id, 'charges'))
+      .filter((o) => o.created >= gte && o.created < lt)
+      .map((o) => o.id);
   return { account, queueUrl, id, handle, truthIn };
 }
 
@@ -71,13 +89,25 @@ it('a signalled range reaches SQS exactly: nothing outside it, nothing missing',
 
 it('the update path: valid ranges are accepted with a request id, bad ones rejected synchronously', async () => {
   const { queueUrl, handle, truthIn } = await setup(1000);
-  const accepted = await handle.executeUpdate(requestBackfillUpdate, { args: [{ from: SPAN.from, to: SPAN.from + 60 * DAY }] });
-  expect(accepted).toMatchObject({ requestId: 'r1', ranges: [{ gte: SPAN.from, lt: SPAN.from + 60 * DAY }], merged: false });
-  const bad = await handle.executeUpdate(requestBackfillUpdate, { args: [{ from: '2024-05-01', to: '2024-04-01' }] }).catch((e: unknown) => e);
+  const accepted = await handle.executeUpdate(requestBackfillUpdate, {
+    args: [{ from: SPAN.from, to: SPAN.from + 60 * DAY }],
+  });
+  expect(accepted).toMatchObject({
+    requestId: 'r1',
+    ranges: [{ gte: SPAN.from, lt: SPAN.from + 60 * DAY }],
+    merged: false,
+  });
+  const bad = await handle
+    .executeUpdate(requestBackfillUpdate, { args: [{ from: '2024-05-01', to: '2024-04-01' }] })
+    .catch((e: unknown) => e);
   expect(bad).toBeInstanceOf(WorkflowUpdateFailedError);
-  expect((bad as WorkflowUpdateFailedError).cause?.message).toMatch(/"from" \(2024-05-01T00:00:00Z\) must be before "to"/);
+  expect((bad as WorkflowUpdateFailedError).cause?.message).toMatch(
+    /"from" \(2024-05-01T00:00:00Z\) must be before "to"/,
+  );
   await waitForProgress(handle, finishedRequest(accepted.requestId));
-  expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(new Set(await truthIn(SPAN.from, SPAN.from + 60 * DAY)));
+  expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(
+    new Set(await truthIn(SPAN.from, SPAN.from + 60 * DAY)),
+  );
 });
 
 it('bad input from the UI lands in progress.rejected and the workflow keeps working', async () => {
@@ -124,7 +154,10 @@ it('pause holds queued ranges, resume runs them; overlapping requests are merged
   const done = await waitForProgress(handle, (p) => p.finished.length === 2);
   expect(done.finished.map((f) => f.status)).toEqual(['completed', 'completed']);
   const ids = objectIds(await drainQueue(sqs, queueUrl));
-  const expected = [...(await truthIn(SPAN.from, SPAN.from + 80 * DAY)), ...(await truthIn(SPAN.from + 120 * DAY, SPAN.from + 150 * DAY))];
+  const expected = [
+    ...(await truthIn(SPAN.from, SPAN.from + 80 * DAY)),
+    ...(await truthIn(SPAN.from + 120 * DAY, SPAN.from + 150 * DAY)),
+  ];
   expect(ids.all.length).toBe(expected.length);
   expect(ids.distinct).toEqual(new Set(expected));
 });
@@ -149,7 +182,10 @@ it('cancel stops the running range; the queued one still runs', async () => {
 });
 
 it('continue-as-new keeps the queue, progress and history of finished and rejected requests', async () => {
-  const { queueUrl, handle, truthIn } = await setup(2500, worker.taskQueue, { continueAsNewAfterPages: 3, concurrency: 2 });
+  const { queueUrl, handle, truthIn } = await setup(2500, worker.taskQueue, {
+    continueAsNewAfterPages: 3,
+    concurrency: 2,
+  });
   await handle.signal(backfillSignal, { from: 'soon' });
   await handle.signal(backfillSignal, { from: iso(SPAN.from), to: iso(SPAN.from + 60 * DAY) });
   await handle.signal(backfillSignal, { from: iso(SPAN.from + 100 * DAY), to: iso(SPAN.to) });
@@ -157,7 +193,10 @@ it('continue-as-new keeps the queue, progress and history of finished and reject
   expect(done.continuedAsNew).toBeGreaterThanOrEqual(2);
   expect(done.rejected).toHaveLength(1);
   expect(done.finished.every((f) => f.status === 'completed')).toBe(true);
-  const expected = [...(await truthIn(SPAN.from, SPAN.from + 60 * DAY)), ...(await truthIn(SPAN.from + 100 * DAY, SPAN.to))];
+  const expected = [
+    ...(await truthIn(SPAN.from, SPAN.from + 60 * DAY)),
+    ...(await truthIn(SPAN.from + 100 * DAY, SPAN.to)),
+  ];
   const ids = objectIds(await drainQueue(sqs, queueUrl));
   expect(ids.distinct).toEqual(new Set(expected));
   expect(done.totals.objects).toBe(expected.length);
@@ -167,7 +206,10 @@ it('SIGKILL of the worker mid-range: a new worker completes the range with nothi
   const taskQueue = uniqueName('bfcrash');
   const first = await spawnWorker(taskQueue);
   await first.ready;
-  const { queueUrl, handle, truthIn } = await setup(3000, taskQueue, { concurrency: 2, pageTimeoutSeconds: 5 });
+  const { queueUrl, handle, truthIn } = await setup(3000, taskQueue, {
+    concurrency: 2,
+    pageTimeoutSeconds: 5,
+  });
   await admin.setConfig({ latency: { baseMs: 150, perObjectMs: 0, jitterMs: 50 } });
   let second: Awaited<ReturnType<typeof spawnWorker>> | undefined;
   try {
@@ -179,7 +221,9 @@ it('SIGKILL of the worker mid-range: a new worker completes the range with nothi
     await second.ready;
     const done = await waitForProgress(handle, (p) => p.finished.length === 1);
     expect(done.finished[0].status).toBe('completed');
-    expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(new Set(await truthIn(SPAN.from, SPAN.to)));
+    expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(
+      new Set(await truthIn(SPAN.from, SPAN.to)),
+    );
   } finally {
     await admin.setConfig({ latency: { baseMs: 0, perObjectMs: 0, jitterMs: 0 } });
     second?.child.kill('SIGTERM');

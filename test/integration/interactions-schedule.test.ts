@@ -23,7 +23,8 @@ const taskQueue = 'interactions-schedule-no-worker';
 
 beforeAll(async () => {
   client = await testClient();
-  key = (await admin.createAccount({ mode: 'test', counts: { charges: 3, products: 3, subscriptions: 3 } })).keys.restricted;
+  key = (await admin.createAccount({ mode: 'test', counts: { charges: 3, products: 3, subscriptions: 3 } }))
+    .keys.restricted;
 });
 
 afterAll(async () => {
@@ -45,11 +46,27 @@ async function create(frequency: string, timezone: string, resource = 'charges')
 /** Wall-clock parts of an instant in a time zone. */
 function local(date: Date, timeZone: string) {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
       .formatToParts(date)
       .map((p) => [p.type, Number(p.value)]),
   );
-  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+  return {
+    year: parts.year,
+    month: parts.month,
+    day: parts.day,
+    hour: parts.hour,
+    minute: parts.minute,
+    second: parts.second,
+  };
 }
 
 describe('next action times', () => {
@@ -59,7 +76,8 @@ describe('next action times', () => {
     expect(times.length).toBeGreaterThanOrEqual(3);
     expect(times[0].getTime()).toBeGreaterThan(Date.now());
     expect(times[0].getTime() - Date.now()).toBeLessThanOrEqual(3600_000);
-    for (const t of times) expect([t.getUTCMinutes(), t.getUTCSeconds(), t.getUTCMilliseconds()]).toEqual([0, 0, 0]);
+    for (const t of times)
+      expect([t.getUTCMinutes(), t.getUTCSeconds(), t.getUTCMilliseconds()]).toEqual([0, 0, 0]);
     for (let i = 1; i < times.length; i++) expect(times[i].getTime() - times[i - 1].getTime()).toBe(3600_000);
   });
 
@@ -71,19 +89,23 @@ describe('next action times', () => {
     }
   });
 
-  it.each(['America/New_York', 'Asia/Kolkata', 'UTC'])('daily: midnight in %s, one local day apart', async (tz) => {
-    const desc = await create('daily', tz);
-    const times = desc.info.nextActionTimes;
-    expect(times.length).toBeGreaterThanOrEqual(3);
-    expect(times[0].getTime() - Date.now()).toBeLessThanOrEqual(25 * 3600_000);
-    for (const t of times) expect(local(t, tz)).toMatchObject({ hour: 0, minute: 0, second: 0 });
-    for (let i = 1; i < times.length; i++) {
-      // 23, 24 or 25 hours: a DST change in New York moves midnight, not the date.
-      const hours = (times[i].getTime() - times[i - 1].getTime()) / 3600_000;
-      expect([23, 24, 25]).toContain(hours);
-    }
-    if (tz === 'Asia/Kolkata') for (const t of times) expect([t.getUTCHours(), t.getUTCMinutes()]).toEqual([18, 30]);
-  });
+  it.each(['America/New_York', 'Asia/Kolkata', 'UTC'])(
+    'daily: midnight in %s, one local day apart',
+    async (tz) => {
+      const desc = await create('daily', tz);
+      const times = desc.info.nextActionTimes;
+      expect(times.length).toBeGreaterThanOrEqual(3);
+      expect(times[0].getTime() - Date.now()).toBeLessThanOrEqual(25 * 3600_000);
+      for (const t of times) expect(local(t, tz)).toMatchObject({ hour: 0, minute: 0, second: 0 });
+      for (let i = 1; i < times.length; i++) {
+        // 23, 24 or 25 hours: a DST change in New York moves midnight, not the date.
+        const hours = (times[i].getTime() - times[i - 1].getTime()) / 3600_000;
+        expect([23, 24, 25]).toContain(hours);
+      }
+      if (tz === 'Asia/Kolkata')
+        for (const t of times) expect([t.getUTCHours(), t.getUTCMinutes()]).toEqual([18, 30]);
+    },
+  );
 
   it.each(['UTC', 'America/New_York'])('monthly: the 1st at midnight in %s', async (tz) => {
     const desc = await create('monthly', tz, 'subscriptions');
@@ -92,7 +114,7 @@ describe('next action times', () => {
     const months = times.map((t) => local(t, tz));
     for (const m of months) expect(m).toMatchObject({ day: 1, hour: 0, minute: 0, second: 0 });
     for (let i = 1; i < months.length; i++) {
-      expect((months[i].year * 12 + months[i].month) - (months[i - 1].year * 12 + months[i - 1].month)).toBe(1);
+      expect(months[i].year * 12 + months[i].month - (months[i - 1].year * 12 + months[i - 1].month)).toBe(1);
     }
   });
 });
@@ -101,17 +123,33 @@ describe('the schedule and the backfill workflow', () => {
   it('policies, memo, action and typed search attributes', async () => {
     const desc = await create('hourly', 'UTC', 'products');
     const id = desc.scheduleId.replace(/^interaction-/, '');
-    expect(desc.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 10 * 60_000, pauseOnFailure: false });
-    expect(desc.memo?.interaction).toEqual({ id, name: expect.any(String), resource: 'products', registeredAt: expect.any(String) });
+    expect(desc.policies).toMatchObject({
+      overlap: 'SKIP',
+      catchupWindow: 10 * 60_000,
+      pauseOnFailure: false,
+    });
+    expect(desc.memo?.interaction).toEqual({
+      id,
+      name: expect.any(String),
+      resource: 'products',
+      registeredAt: expect.any(String),
+    });
     expect(desc.typedSearchAttributes.get(COMPOUND_INTERACTION)).toBe(id);
     expect(desc.typedSearchAttributes.get(COMPOUND_RESOURCE)).toBe('products');
-    expect(desc.action).toMatchObject({ type: 'startWorkflow', workflowType: 'syncInteraction', workflowId: `sync-${id}`, taskQueue });
+    expect(desc.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'syncInteraction',
+      workflowId: `sync-${id}`,
+      taskQueue,
+    });
     if (desc.action.type !== 'startWorkflow') throw new Error('unreachable');
     // Described actions carry a TypedSearchAttributes (the option type also allows a plain pair list).
     const actionAttributes = desc.action.typedSearchAttributes as TypedSearchAttributes;
     expect(actionAttributes.get(COMPOUND_INTERACTION)).toBe(id);
     expect(actionAttributes.get(COMPOUND_RESOURCE)).toBe('products');
-    expect(desc.action.args).toEqual([{ interactionId: id, interaction: expect.objectContaining({ id, stripeKey: key, pageSize: 100 }) }]);
+    expect(desc.action.args).toEqual([
+      { interactionId: id, interaction: expect.objectContaining({ id, stripeKey: key, pageSize: 100 }) },
+    ]);
 
     const backfill = await client.workflow.getHandle(backfillWorkflowId(id)).describe();
     expect(backfill.status.name).toBe('RUNNING');
@@ -142,10 +180,18 @@ describe('the schedule and the backfill workflow', () => {
     await expect(
       createInteraction(
         failing,
-        { name, resource: 'charges', frequency: 'daily', stripeKey: key, stripeApiBase: services().emulatorUrl },
+        {
+          name,
+          resource: 'charges',
+          frequency: 'daily',
+          stripeKey: key,
+          stripeApiBase: services().emulatorUrl,
+        },
         { config: testConfig(), taskQueue },
       ),
-    ).rejects.toThrow(/could not start the backfill workflow backfill-.*simulated: Temporal refused the start/);
+    ).rejects.toThrow(
+      /could not start the backfill workflow backfill-.*simulated: Temporal refused the start/,
+    );
     expect(await scheduleExists(client, id)).toBe(false);
     expect(await backfillStatus(client, id)).toBeUndefined();
   });
@@ -165,7 +211,11 @@ describe('the schedule and the backfill workflow', () => {
     const id = desc.scheduleId.replace(/^interaction-/, '');
     // No worker polls this task queue, so the first sync stays running.
     const first = await triggerSync(client, id);
-    expect(first).toMatchObject({ id, started: true, workflowId: expect.stringMatching(new RegExp(`^sync-${id}-`)) });
+    expect(first).toMatchObject({
+      id,
+      started: true,
+      workflowId: expect.stringMatching(new RegExp(`^sync-${id}-`)),
+    });
     const second = await triggerSync(client, id);
     expect(second).toEqual({ ...first, started: false });
     const after = await client.schedule.getHandle(scheduleId(id)).describe();

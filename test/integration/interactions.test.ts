@@ -27,7 +27,10 @@ let env: Record<string, string | undefined>;
 const outputs: CliResult[] = [];
 const ids: string[] = [];
 
-async function cli(args: string[], o: { stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+async function cli(
+  args: string[],
+  o: { stdin?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
   const r = await runCli(args, { env: o.env ?? env, stdin: o.stdin });
   outputs.push(r);
   return r;
@@ -44,11 +47,18 @@ beforeAll(async () => {
   client = await testClient();
   sqs = testSqs();
   worker = await startTestWorker(client);
-  const account = await admin.createAccount({ mode: 'test', counts: { charges: 50, products: 10, subscriptions: 20 } });
+  const account = await admin.createAccount({
+    mode: 'test',
+    counts: { charges: 50, products: 10, subscriptions: 20 },
+  });
   keys = account.keys;
   accountId = account.id;
   queueUrl = await createQueue(sqs, uniqueName('interactions'));
-  env = cliEnv({ COMPOUND_QUEUE_URL: queueUrl, COMPOUND_TASK_QUEUE: worker.taskQueue, STRIPE_KEY: keys.restricted });
+  env = cliEnv({
+    COMPOUND_QUEUE_URL: queueUrl,
+    COMPOUND_TASK_QUEUE: worker.taskQueue,
+    STRIPE_KEY: keys.restricted,
+  });
 });
 
 afterAll(async () => {
@@ -67,7 +77,8 @@ function expectNoKey(haystack: Buffer | string, where: string): void {
   const buf = typeof haystack === 'string' ? Buffer.from(haystack) : haystack;
   for (const key of Object.values(keys)) {
     for (const needle of [key, Buffer.from(key).toString('base64'), key.slice(8)]) {
-      if (buf.includes(Buffer.from(needle))) throw new Error(`${where} contains a Stripe key (or its base64) in plaintext`);
+      if (buf.includes(Buffer.from(needle)))
+        throw new Error(`${where} contains a Stripe key (or its base64) in plaintext`);
     }
   }
 }
@@ -95,20 +106,29 @@ describe('compound interactions: create → list → show → pause → resume �
 
   it('create', async () => {
     const r = await cli([
-      'interactions', 'create',
-      '--name', name,
-      '--resource', 'charges',
-      '--frequency', 'hourly',
-      '--stripe-key-env', 'STRIPE_KEY',
-      '--stripe-api-base', services().emulatorUrl,
-      '--page-size', '20',
+      'interactions',
+      'create',
+      '--name',
+      name,
+      '--resource',
+      'charges',
+      '--frequency',
+      'hourly',
+      '--stripe-key-env',
+      'STRIPE_KEY',
+      '--stripe-api-base',
+      services().emulatorUrl,
+      '--page-size',
+      '20',
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     id = name.toLowerCase().replace(/ /g, '-');
     ids.push(id);
     expect(r.stdout).toContain(`Created interaction ${id} ("${name}")`);
-    expect(r.stdout).toContain(`Stripe key rk_test_…${keys.restricted.slice(-4)} works (test mode, restricted key)`);
+    expect(r.stdout).toContain(
+      `Stripe key rk_test_…${keys.restricted.slice(-4)} works (test mode, restricted key)`,
+    );
     expect(r.stdout).toContain(`Schedule ${scheduleId(id)}`);
     expect(await scheduleExists(client, id)).toBe(true);
     expect(await backfillStatus(client, id)).toBe('RUNNING');
@@ -140,12 +160,25 @@ describe('compound interactions: create → list → show → pause → resume �
     const text = await cli(['interactions', 'list']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^ID\s+NAME\s+RESOURCE\s+FREQUENCY\s+STATE\s+NEXT RUN\s+LAST RUN\s+RESULT/);
-    expect(text.stdout).toMatch(new RegExp(`^${id}\\s+${name}\\s+charges\\s+hourly\\s+active\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:00:00 UTC\\s+-\\s+never run$`, 'm'));
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^${id}\\s+${name}\\s+charges\\s+hourly\\s+active\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:00:00 UTC\\s+-\\s+never run$`,
+        'm',
+      ),
+    );
   });
 
   it('show (text and --json; by id or by name)', async () => {
     const view = await cliJson<InteractionView>(['interactions', 'show', id]);
-    expect(view).toMatchObject({ id, name, frequency: 'hourly', timezone: 'UTC', paused: false, recentRuns: [], running: [] });
+    expect(view).toMatchObject({
+      id,
+      name,
+      frequency: 'hourly',
+      timezone: 'UTC',
+      paused: false,
+      recentRuns: [],
+      running: [],
+    });
     expect(view.backfillWorkflowId).toBe(backfillWorkflowId(id));
     const text = await cli(['interactions', 'show', name]);
     expect(text.code).toBe(0);
@@ -176,17 +209,40 @@ describe('compound interactions: create → list → show → pause → resume �
   });
 
   it('update: frequency, page size, time zone and key rotation through stdin', async () => {
-    const r = await cli(['interactions', 'update', id, '--frequency', 'daily', '--page-size', '25', '--timezone', 'Asia/Kolkata', '--stripe-key', '-'], {
-      stdin: `${keys.secret}\n`,
-    });
+    const r = await cli(
+      [
+        'interactions',
+        'update',
+        id,
+        '--frequency',
+        'daily',
+        '--page-size',
+        '25',
+        '--timezone',
+        'Asia/Kolkata',
+        '--stripe-key',
+        '-',
+      ],
+      {
+        stdin: `${keys.secret}\n`,
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Updated ${id}: frequency, Stripe key, page size, time zone.`);
     expect(r.stdout).toContain(`Stripe key sk_test_…${keys.secret.slice(-4)} works (test mode, secret key)`);
     // A full secret key works, with a warning on stderr recommending a restricted key.
-    expect(r.stderr).toMatch(/warning: sk_test_…\w{4} is a full secret key.*restricted key with Read on Charges/);
+    expect(r.stderr).toMatch(
+      /warning: sk_test_…\w{4} is a full secret key.*restricted key with Read on Charges/,
+    );
 
     const view = await cliJson<InteractionView>(['interactions', 'show', id]);
-    expect(view).toMatchObject({ frequency: 'daily', pageSize: 25, timezone: 'Asia/Kolkata', keyKind: 'secret', stripeKey: `sk_test_…${keys.secret.slice(-4)}` });
+    expect(view).toMatchObject({
+      frequency: 'daily',
+      pageSize: 25,
+      timezone: 'Asia/Kolkata',
+      keyKind: 'secret',
+      stripeKey: `sk_test_…${keys.secret.slice(-4)}`,
+    });
     for (const t of view.nextRuns) expect(t).toMatch(/T18:30:00\.000Z$/); // midnight in Kolkata
 
     // Rotate back to the restricted key through the environment variable (no other change).
@@ -195,12 +251,19 @@ describe('compound interactions: create → list → show → pause → resume �
     expect(back.stdout).toContain(`Updated ${id}: Stripe key.`);
     expect(back.stderr).toBe('');
     const desc = await client.schedule.getHandle(scheduleId(id)).describe();
-    expect(desc.action.type === 'startWorkflow' && desc.action.args?.[0]).toMatchObject({ interactionId: id, interaction: { stripeKey: keys.restricted, pageSize: 25 } });
+    expect(desc.action.type === 'startWorkflow' && desc.action.args?.[0]).toMatchObject({
+      interactionId: id,
+      interaction: { stripeKey: keys.restricted, pageSize: 25 },
+    });
   });
 
   it('sync-now --wait: runs a sync on the worker and prints its summary', async () => {
     const result = await cliJson<SyncNowResult>(['interactions', 'sync-now', id, '--wait']);
-    expect(result).toMatchObject({ id, started: true, workflowId: expect.stringMatching(new RegExp(`^sync-${id}-`)) });
+    expect(result).toMatchObject({
+      id,
+      started: true,
+      workflowId: expect.stringMatching(new RegExp(`^sync-${id}-`)),
+    });
     expect(result.summary).toMatchObject({ interactionId: id, kind: 'scheduled', objects: 50 });
     expect(result.summary!.pages).toBeGreaterThanOrEqual(2);
     expect(result.summary!.requests).toBeGreaterThanOrEqual(result.summary!.pages);
@@ -211,7 +274,14 @@ describe('compound interactions: create → list → show → pause → resume �
     const text = await cli(['interactions', 'sync-now', id, '--wait']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^Started sync sync-${id}-\\S+ of ${id}\\.$`, 'm'));
-    for (const label of ['objects:\\s+50', 'pages:\\s+\\d+', 'bytes:\\s+[\\d.]+ \\w+', 'requests:\\s+\\d+', '429s:\\s+\\d+', 'duration:\\s+[\\d.]+ s']) {
+    for (const label of [
+      'objects:\\s+50',
+      'pages:\\s+\\d+',
+      'bytes:\\s+[\\d.]+ \\w+',
+      'requests:\\s+\\d+',
+      '429s:\\s+\\d+',
+      'duration:\\s+[\\d.]+ s',
+    ]) {
       expect(text.stdout).toMatch(new RegExp(`^${label}`, 'm'));
     }
     await drainQueue(sqs, queueUrl);
@@ -220,7 +290,9 @@ describe('compound interactions: create → list → show → pause → resume �
   it('sync-now without --wait starts a run; show and list report the last result', async () => {
     const started = await cliJson<SyncNowResult>(['interactions', 'sync-now', id]);
     expect(started.summary).toBeUndefined();
-    await client.workflow.getHandle(started.workflowId, undefined, { firstExecutionRunId: started.runId }).result();
+    await client.workflow
+      .getHandle(started.workflowId, undefined, { firstExecutionRunId: started.runId })
+      .result();
     const view = await cliJson<InteractionView>(['interactions', 'show', id]);
     expect(view.recentRuns!.length).toBeGreaterThanOrEqual(3);
     expect(view.lastRun).toMatchObject({ workflowId: started.workflowId, status: 'COMPLETED' });
@@ -235,7 +307,10 @@ describe('compound interactions: create → list → show → pause → resume �
   it('the search attributes are on every sync the schedule starts', async () => {
     const found = await eventually('syncs by CompoundInteraction', async () => {
       const runs = [];
-      for await (const w of client.workflow.list({ query: `CompoundInteraction = '${id}' AND WorkflowType = 'syncInteraction'` })) runs.push(w);
+      for await (const w of client.workflow.list({
+        query: `CompoundInteraction = '${id}' AND WorkflowType = 'syncInteraction'`,
+      }))
+        runs.push(w);
       return runs.length >= 3 ? runs : undefined;
     });
     for (const w of found) {
@@ -246,19 +321,46 @@ describe('compound interactions: create → list → show → pause → resume �
 
   it('no plaintext Stripe key in history, schedule, search attributes or CLI output', async () => {
     // The search would find one (control).
-    expect(() => expectNoKey(Buffer.from(`\x0a\x12${keys.restricted}\x00`), 'control')).toThrow(/control contains a Stripe key/);
-    const desc = await client.workflowService.describeSchedule({ namespace: 'default', scheduleId: scheduleId(id) });
-    expectNoKey(bytesOf(() => temporal.api.workflowservice.v1.DescribeScheduleResponse.encode(desc).finish()), 'the raw schedule description');
+    expect(() => expectNoKey(Buffer.from(`\x0a\x12${keys.restricted}\x00`), 'control')).toThrow(
+      /control contains a Stripe key/,
+    );
+    const desc = await client.workflowService.describeSchedule({
+      namespace: 'default',
+      scheduleId: scheduleId(id),
+    });
+    expectNoKey(
+      bytesOf(() => temporal.api.workflowservice.v1.DescribeScheduleResponse.encode(desc).finish()),
+      'the raw schedule description',
+    );
     expectNoKey(JSON.stringify(desc.toJSON()), 'the schedule description as JSON');
     const listed = await client.workflowService.listSchedules({ namespace: 'default' });
-    expectNoKey(bytesOf(() => temporal.api.workflowservice.v1.ListSchedulesResponse.encode(listed).finish()), 'the schedule list');
+    expectNoKey(
+      bytesOf(() => temporal.api.workflowservice.v1.ListSchedulesResponse.encode(listed).finish()),
+      'the schedule list',
+    );
 
-    const executions = await client.workflowService.listWorkflowExecutions({ namespace: 'default', query: `CompoundInteraction = '${id}'` });
+    const executions = await client.workflowService.listWorkflowExecutions({
+      namespace: 'default',
+      query: `CompoundInteraction = '${id}'`,
+    });
     expect(executions.executions.length).toBeGreaterThanOrEqual(5); // backfill + 4 syncs
-    expectNoKey(bytesOf(() => temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse.encode(executions).finish()), 'visibility (search attributes, memo)');
+    expectNoKey(
+      bytesOf(() =>
+        temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse.encode(executions).finish(),
+      ),
+      'visibility (search attributes, memo)',
+    );
     for (const e of executions.executions) {
-      const described = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: e.execution });
-      expectNoKey(bytesOf(() => temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish()), `describe ${e.execution?.workflowId}`);
+      const described = await client.workflowService.describeWorkflowExecution({
+        namespace: 'default',
+        execution: e.execution,
+      });
+      expectNoKey(
+        bytesOf(() =>
+          temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish(),
+        ),
+        `describe ${e.execution?.workflowId}`,
+      );
       const events = await rawHistory(e.execution!.workflowId!, e.execution!.runId!);
       expect(events.length).toBeGreaterThan(0);
       events.forEach((event, i) => expectNoKey(event, `event ${i + 1} of ${e.execution?.workflowId}`));
@@ -268,14 +370,18 @@ describe('compound interactions: create → list → show → pause → resume �
   it('delete: removes the schedule and ends the backfill workflow cleanly', async () => {
     const r = await cli(['interactions', 'delete', id]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(`Deleted interaction ${id}: schedule removed, its backfill workflow was cancelled.`);
+    expect(r.stdout.trim()).toBe(
+      `Deleted interaction ${id}: schedule removed, its backfill workflow was cancelled.`,
+    );
     expect(await scheduleExists(client, id)).toBe(false);
     // The backfill workflow returns normally on cancellation.
     expect(await backfillStatus(client, id)).toBe('COMPLETED');
 
     const show = await cli(['interactions', 'show', id]);
     expect(show.code).toBe(2);
-    expect(show.stderr.trim()).toBe(`compound: no interaction named ${id}; see \`compound interactions list\``);
+    expect(show.stderr.trim()).toBe(
+      `compound: no interaction named ${id}; see \`compound interactions list\``,
+    );
     const again = await cli(['interactions', 'delete', id]);
     expect(again.code).toBe(2);
     const list = await eventually('the interaction gone from the list', async () => {
@@ -296,12 +402,28 @@ describe('compound interactions: create → list → show → pause → resume �
 
 describe('a run that fails', () => {
   it('sync-now --wait exits 1 with the reason; list and show report FAILED with the message, masked', async () => {
-    const account = await admin.createAccount({ mode: 'test', counts: { charges: 5, products: 0, subscriptions: 0 } });
+    const account = await admin.createAccount({
+      mode: 'test',
+      counts: { charges: 5, products: 0, subscriptions: 0 },
+    });
     const name = uniqueName('Revoked');
     const id = name.toLowerCase();
     ids.push(id);
     const created = await cli(
-      ['interactions', 'create', '--name', name, '--resource', 'charges', '--frequency', 'daily', '--stripe-key-env', 'K', '--stripe-api-base', services().emulatorUrl],
+      [
+        'interactions',
+        'create',
+        '--name',
+        name,
+        '--resource',
+        'charges',
+        '--frequency',
+        'daily',
+        '--stripe-key-env',
+        'K',
+        '--stripe-api-base',
+        services().emulatorUrl,
+      ],
       { env: { ...env, K: account.keys.restricted } },
     );
     expect(created.code).toBe(0);

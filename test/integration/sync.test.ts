@@ -125,7 +125,15 @@ describe('failures', () => {
     const badKey = 'rk_test_' + 'Z'.repeat(20) + 'wxyz';
     await storeInteraction(
       client,
-      { id: name, name, resource: 'charges', frequency: 'daily', stripeKey: badKey, queueUrl, stripeApiBase: services().emulatorUrl },
+      {
+        id: name,
+        name,
+        resource: 'charges',
+        frequency: 'daily',
+        stripeKey: badKey,
+        queueUrl,
+        stripeApiBase: services().emulatorUrl,
+      },
       worker.taskQueue,
     );
     const err = await runSync(client, worker.taskQueue, { interactionId: name }).catch((e: unknown) => e);
@@ -153,8 +161,12 @@ describe('failures', () => {
       },
       worker.taskQueue,
     );
-    const err = (await runSync(client, worker.taskQueue, { interactionId: name }).catch((e: unknown) => e)) as WorkflowFailedError;
-    expect((err.cause?.cause as Error | undefined)?.message).toMatch(/lacks Read permission on Subscriptions: edit the restricted key/);
+    const err = (await runSync(client, worker.taskQueue, { interactionId: name }).catch(
+      (e: unknown) => e,
+    )) as WorkflowFailedError;
+    expect((err.cause?.cause as Error | undefined)?.message).toMatch(
+      /lacks Read permission on Subscriptions: edit the restricted key/,
+    );
     expect(await drainQueue(sqs, queueUrl)).toHaveLength(0);
   });
 });

@@ -3,7 +3,11 @@ import { backfillWorkflowId } from '../../common/interaction';
 import { backfillProgressQuery, type BackfillProgress } from '../../workflows/definitions';
 import type { BackfillInput } from '../../workflows/backfill';
 
-export async function startBackfill(client: Client, taskQueue: string, input: BackfillInput): Promise<WorkflowHandle> {
+export async function startBackfill(
+  client: Client,
+  taskQueue: string,
+  input: BackfillInput,
+): Promise<WorkflowHandle> {
   return client.workflow.start('backfillInteraction', {
     taskQueue,
     workflowId: backfillWorkflowId(input.interactionId),
@@ -27,4 +31,5 @@ export async function waitForProgress(
   throw new Error(`backfill progress did not reach the expected state; last: ${JSON.stringify(last)}`);
 }
 
-export const finishedRequest = (id: string) => (p: BackfillProgress) => p.finished.some((f) => f.requests.includes(id));
+export const finishedRequest = (id: string) => (p: BackfillProgress) =>
+  p.finished.some((f) => f.requests.includes(id));

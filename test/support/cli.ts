@@ -34,7 +34,9 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): Record<s
 }
 
 export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult> {
-  const env = Object.fromEntries(Object.entries(o.env ?? cliEnv()).filter((e): e is [string, string] => e[1] !== undefined));
+  const env = Object.fromEntries(
+    Object.entries(o.env ?? cliEnv()).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -44,7 +46,11 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`compound ${args.join(' ')} did not finish in ${o.timeoutMs ?? 60000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `compound ${args.join(' ')} did not finish in ${o.timeoutMs ?? 60000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, o.timeoutMs ?? 60000);
     child.once('error', reject);
     child.once('close', (code) => {
@@ -57,6 +63,7 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult> {
 /** Runs and parses stdout as JSON, failing with the CLI's stderr when it did not exit 0. */
 export async function runCliJson<T>(args: string[], o: CliOptions = {}): Promise<T> {
   const r = await runCli(args, o);
-  if (r.code !== 0) throw new Error(`compound ${args.join(' ')} exited ${r.code}\nstderr: ${r.stderr}\nstdout: ${r.stdout}`);
+  if (r.code !== 0)
+    throw new Error(`compound ${args.join(' ')} exited ${r.code}\nstderr: ${r.stderr}\nstdout: ${r.stdout}`);
   return JSON.parse(r.stdout) as T;
 }

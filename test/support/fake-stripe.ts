@@ -18,9 +18,15 @@ export interface FakeStripe {
 
 export type FakeStripeResponder = (req: IncomingMessage) => { status: number; body: unknown };
 
-export const emptyList = (path: string) => ({ status: 200, body: { object: 'list', url: path, has_more: false, data: [] } });
+export const emptyList = (path: string) => ({
+  status: 200,
+  body: { object: 'list', url: path, has_more: false, data: [] },
+});
 
-export const stripeError = (status: number, type: string, message: string) => ({ status, body: { error: { type, message } } });
+export const stripeError = (status: number, type: string, message: string) => ({
+  status,
+  body: { error: { type, message } },
+});
 
 export async function startFakeStripe(respond: FakeStripeResponder): Promise<FakeStripe> {
   const requests: FakeStripeRequest[] = [];

@@ -1,5 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { INTERACTION_MEMO_KEY, interactionSchema, scheduleId, type Interaction, type InteractionInput } from '../../common/interaction';
+import {
+  INTERACTION_MEMO_KEY,
+  interactionSchema,
+  scheduleId,
+  type Interaction,
+  type InteractionInput,
+} from '../../common/interaction';
 import type { SyncSummary } from '../../workflows/definitions';
 import type { SyncInput } from '../../workflows/sync';
 
@@ -8,7 +14,11 @@ import type { SyncInput } from '../../workflows/sync';
  * and without Stripe's key check, so engine tests control when runs start and can register keys that
  * Stripe will refuse (a key revoked after registration).
  */
-export async function storeInteraction(client: Client, input: InteractionInput, taskQueue: string): Promise<Interaction> {
+export async function storeInteraction(
+  client: Client,
+  input: InteractionInput,
+  taskQueue: string,
+): Promise<Interaction> {
   const interaction = interactionSchema.parse(input);
   await client.schedule.create({
     scheduleId: scheduleId(interaction.id),
@@ -20,7 +30,14 @@ export async function storeInteraction(client: Client, input: InteractionInput, 
       taskQueue,
       args: [{ interactionId: interaction.id, interaction }],
     },
-    memo: { [INTERACTION_MEMO_KEY]: { id: interaction.id, name: interaction.name, resource: interaction.resource, registeredAt: new Date().toISOString() } },
+    memo: {
+      [INTERACTION_MEMO_KEY]: {
+        id: interaction.id,
+        name: interaction.name,
+        resource: interaction.resource,
+        registeredAt: new Date().toISOString(),
+      },
+    },
     state: { paused: true, note: 'test fixture' },
   });
   return interaction;

@@ -13,7 +13,11 @@ export function testSqs(): SQSClient {
   return sqsClientFor(services().sqsEndpoint);
 }
 
-export async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<string> {
+export async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string> = {},
+): Promise<string> {
   const fifo = name.endsWith('.fifo');
   const res = await sqs.send(
     new CreateQueueCommand({
@@ -24,7 +28,8 @@ export async function createQueue(sqs: SQSClient, name: string, attributes: Reco
   return res.QueueUrl!;
 }
 
-export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+export const uniqueName = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 
 /** Everything currently in the queue (received and deleted), until a receive comes back empty. */
 export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {

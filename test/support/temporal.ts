@@ -34,7 +34,10 @@ function quietRuntime(): void {
 }
 
 /** A real Worker on its own task queue, running in the background until stop(). */
-export async function startTestWorker(client: Client, config: Partial<CompoundConfig> = {}): Promise<RunningWorker> {
+export async function startTestWorker(
+  client: Client,
+  config: Partial<CompoundConfig> = {},
+): Promise<RunningWorker> {
   quietRuntime();
   const taskQueue = config.taskQueue ?? `test-${Math.random().toString(36).slice(2, 10)}`;
   const connection = await NativeConnection.connect({ address: services().temporalAddress });

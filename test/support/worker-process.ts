@@ -14,7 +14,10 @@ export interface WorkerProcess {
 }
 
 /** `compound worker` as its own OS process, so a test can SIGKILL it like a crashed machine. */
-export async function spawnWorker(taskQueue: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function spawnWorker(
+  taskQueue: string,
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const metricsPort = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'compound.js'), 'worker'], {
     env: {
@@ -35,7 +38,9 @@ export async function spawnWorker(taskQueue: string, env: Record<string, string>
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)),
+    );
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, ready, exited };

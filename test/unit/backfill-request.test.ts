@@ -10,7 +10,9 @@ describe('backfill requests', () => {
       ok: true,
       range: { gte: day('2024-01-01'), lt: day('2024-02-01') },
     });
-    expect(parseBackfillRequest({ from: '2024-01-01T06:00:00+02:00', to: '2024-01-02T00:00:00Z' }, NOW)).toEqual({
+    expect(
+      parseBackfillRequest({ from: '2024-01-01T06:00:00+02:00', to: '2024-01-02T00:00:00Z' }, NOW),
+    ).toEqual({
       ok: true,
       range: { gte: day('2024-01-01') + 4 * 3600, lt: day('2024-01-02') },
     });
@@ -21,7 +23,10 @@ describe('backfill requests', () => {
   });
 
   it('defaults "to" to now, and takes the JSON as text too (how some UIs send it)', () => {
-    expect(parseBackfillRequest('{"from": "2026-11-01"}', NOW)).toEqual({ ok: true, range: { gte: day('2026-11-01'), lt: NOW } });
+    expect(parseBackfillRequest('{"from": "2026-11-01"}', NOW)).toEqual({
+      ok: true,
+      range: { gte: day('2026-11-01'), lt: NOW },
+    });
   });
 
   it('clips a range that only reaches past now or before Stripe, and says so', () => {
@@ -35,12 +40,24 @@ describe('backfill requests', () => {
     ['an array', ['2024-01-01'], /expected a JSON object/],
     ['null', null, /expected a JSON object/],
     ['missing from', { to: '2024-01-01' }, /"from" is required/],
-    ['an unparsable date', { from: 'last tuesday' }, /"from" is not a date: "last tuesday". Use an ISO 8601 date/],
+    [
+      'an unparsable date',
+      { from: 'last tuesday' },
+      /"from" is not a date: "last tuesday". Use an ISO 8601 date/,
+    ],
     ['an impossible date', { from: '2024-02-30' }, /"from" is not a date/],
-    ['from after to', { from: '2024-03-01', to: '2024-02-01' }, /"from" \(2024-03-01T00:00:00Z\) must be before "to"/],
+    [
+      'from after to',
+      { from: '2024-03-01', to: '2024-02-01' },
+      /"from" \(2024-03-01T00:00:00Z\) must be before "to"/,
+    ],
     ['a future range', { from: '2027-01-01', to: '2027-02-01' }, /starts in the future/],
     ['a range before Stripe', { from: '2001-01-01', to: '2002-01-01' }, /ends before Stripe existed/],
-    ['unknown fields', { from: '2024-01-01', until: '2024-02-01' }, /unknown field "until": only "from" and "to"/],
+    [
+      'unknown fields',
+      { from: '2024-01-01', until: '2024-02-01' },
+      /unknown field "until": only "from" and "to"/,
+    ],
     ['a negative timestamp', { from: -5 }, /whole unix seconds/],
   ])('rejects %s with a reason a person understands', (_what, input, reason) => {
     const r = parseBackfillRequest(input, NOW);

@@ -1,11 +1,22 @@
 import { UsageError } from '../../client/errors';
 import { parsePageSize } from '../../client/interaction-options';
-import { formatIssues, parseInteractionInput, resolveInteractionId, unknownInteraction, type CreateInteractionInput } from '../../client/interactions';
+import {
+  formatIssues,
+  parseInteractionInput,
+  resolveInteractionId,
+  unknownInteraction,
+  type CreateInteractionInput,
+} from '../../client/interactions';
 import { interactionSchema } from '../../common/interaction';
 
 const KEY = 'rk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123';
 const config = { queueUrl: 'http://127.0.0.1:9324/000000000000/compound-extraction' };
-const base: CreateInteractionInput = { name: 'Acme charges', resource: 'charges', frequency: 'hourly', stripeKey: KEY };
+const base: CreateInteractionInput = {
+  name: 'Acme charges',
+  resource: 'charges',
+  frequency: 'hourly',
+  stripeKey: KEY,
+};
 
 function usage(input: Partial<CreateInteractionInput>): string {
   try {
@@ -35,16 +46,30 @@ describe('parseInteractionInput', () => {
 
   it('keeps the given options', () => {
     const i = parseInteractionInput(
-      { ...base, pageSize: 25, queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q', stripeApiBase: 'http://127.0.0.1:12011', timezone: 'Asia/Kolkata' },
+      {
+        ...base,
+        pageSize: 25,
+        queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+        stripeApiBase: 'http://127.0.0.1:12011',
+        timezone: 'Asia/Kolkata',
+      },
       config,
     );
-    expect(i).toMatchObject({ pageSize: 25, queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q', stripeApiBase: 'http://127.0.0.1:12011', timezone: 'Asia/Kolkata' });
+    expect(i).toMatchObject({
+      pageSize: 25,
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+      stripeApiBase: 'http://127.0.0.1:12011',
+      timezone: 'Asia/Kolkata',
+    });
   });
 
   it.each([
     [{ resource: 'invoices' }, /resource must be one of: charges, products, subscriptions/],
     [{ frequency: 'weekly' }, /frequency must be one of: hourly, daily, monthly/],
-    [{ resource: 'subscriptions', frequency: 'hourly' }, /subscriptions can be synced daily or monthly, not hourly/],
+    [
+      { resource: 'subscriptions', frequency: 'hourly' },
+      /subscriptions can be synced daily or monthly, not hourly/,
+    ],
     [{ pageSize: 0 }, /page size must be between 1 and 100/],
     [{ pageSize: 101 }, /page size must be between 1 and 100/],
     [{ pageSize: 2.5 }, /whole number/],
@@ -64,9 +89,20 @@ describe('parseInteractionInput', () => {
 
 describe('formatIssues', () => {
   it('joins distinct messages', () => {
-    const r = interactionSchema.safeParse({ id: 'x', name: 'x', resource: 'subscriptions', frequency: 'hourly', stripeKey: KEY, pageSize: 0, queueUrl: 'http://q' });
+    const r = interactionSchema.safeParse({
+      id: 'x',
+      name: 'x',
+      resource: 'subscriptions',
+      frequency: 'hourly',
+      stripeKey: KEY,
+      pageSize: 0,
+      queueUrl: 'http://q',
+    });
     expect(r.success).toBe(false);
-    if (!r.success) expect(formatIssues(r.error)).toBe('page size must be between 1 and 100; subscriptions can be synced daily or monthly, not hourly');
+    if (!r.success)
+      expect(formatIssues(r.error)).toBe(
+        'page size must be between 1 and 100; subscriptions can be synced daily or monthly, not hourly',
+      );
   });
 });
 
@@ -76,7 +112,9 @@ describe('resolveInteractionId', () => {
     expect(resolveInteractionId('Acme charges')).toBe('acme-charges');
   });
   it('words the unknown-id error', () => {
-    expect(unknownInteraction('nope').message).toBe('no interaction named nope; see `compound interactions list`');
+    expect(unknownInteraction('nope').message).toBe(
+      'no interaction named nope; see `compound interactions list`',
+    );
   });
 });
 

@@ -1,5 +1,10 @@
 import type { ScheduleDescription } from '@temporalio/client';
-import { failureMessage, interactionFromDescription, toInteractionView, type InteractionView } from '../../client/interaction-view';
+import {
+  failureMessage,
+  interactionFromDescription,
+  toInteractionView,
+  type InteractionView,
+} from '../../client/interaction-view';
 import {
   NO_INTERACTIONS,
   formatBytes,
@@ -40,7 +45,14 @@ function description(over: Partial<Desc> = {}): Desc {
       taskQueue: 'compound',
       args: [{ interactionId: 'acme-charges', interaction }],
     },
-    memo: { interaction: { id: 'acme-charges', name: 'Acme charges', resource: 'charges', registeredAt: '2025-01-01T12:00:00.000Z' } },
+    memo: {
+      interaction: {
+        id: 'acme-charges',
+        name: 'Acme charges',
+        resource: 'charges',
+        registeredAt: '2025-01-01T12:00:00.000Z',
+      },
+    },
     state: { paused: false },
     info: {
       recentActions: [],
@@ -56,7 +68,8 @@ function description(over: Partial<Desc> = {}): Desc {
   };
 }
 
-const view = (): InteractionView => toInteractionView(description(), interactionFromDescription(description()));
+const view = (): InteractionView =>
+  toInteractionView(description(), interactionFromDescription(description()));
 
 describe('interaction views', () => {
   it('read the interaction from the action args and mask the key', () => {
@@ -84,9 +97,17 @@ describe('interaction views', () => {
 
   it('refuse a schedule without a valid interaction, without echoing its args', () => {
     const bad = description({
-      action: { type: 'startWorkflow', workflowType: 'syncInteraction', workflowId: 'sync-acme-charges', taskQueue: 'compound', args: [{ interaction: { ...interaction, pageSize: 500 } }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'syncInteraction',
+        workflowId: 'sync-acme-charges',
+        taskQueue: 'compound',
+        args: [{ interaction: { ...interaction, pageSize: 500 } }],
+      },
     });
-    expect(() => interactionFromDescription(bad)).toThrow(/does not hold a valid interaction: page size must be between 1 and 100/);
+    expect(() => interactionFromDescription(bad)).toThrow(
+      /does not hold a valid interaction: page size must be between 1 and 100/,
+    );
     try {
       interactionFromDescription(bad);
     } catch (err) {
@@ -96,7 +117,9 @@ describe('interaction views', () => {
 
   it('failureMessage takes the innermost cause, masked', () => {
     const inner = new Error(`the key lacks Read permission on Charges (key ${KEY})`);
-    const outer = new Error('Workflow execution failed', { cause: new Error('Activity task failed', { cause: inner }) });
+    const outer = new Error('Workflow execution failed', {
+      cause: new Error('Activity task failed', { cause: inner }),
+    });
     expect(failureMessage(outer)).toBe('the key lacks Read permission on Charges (key rk_test_…0123)');
   });
 });
@@ -104,7 +127,9 @@ describe('interaction views', () => {
 describe('formatting', () => {
   it('times in UTC or the interaction zone', () => {
     expect(formatTime('2025-01-02T05:00:00.000Z')).toBe('2025-01-02 05:00:00 UTC');
-    expect(formatTime('2025-01-02T05:00:00.000Z', 'America/New_York')).toBe('2025-01-02 00:00:00 America/New_York');
+    expect(formatTime('2025-01-02T05:00:00.000Z', 'America/New_York')).toBe(
+      '2025-01-02 00:00:00 America/New_York',
+    );
     expect(formatTime(undefined)).toBe('-');
   });
 
@@ -119,7 +144,14 @@ describe('formatting', () => {
 
   it('run results', () => {
     expect(formatRunResult(undefined)).toBe('never run');
-    const run = { workflowId: 'sync-a-2025', runId: 'r', scheduledAt: '', startedAt: '', status: 'FAILED' as const, failure: 'the key is not valid' };
+    const run = {
+      workflowId: 'sync-a-2025',
+      runId: 'r',
+      scheduledAt: '',
+      startedAt: '',
+      status: 'FAILED' as const,
+      failure: 'the key is not valid',
+    };
     expect(formatRunResult(run)).toBe('FAILED: the key is not valid');
   });
 
@@ -128,12 +160,24 @@ describe('formatting', () => {
     const v = {
       ...view(),
       paused: true,
-      lastRun: { workflowId: 'w', runId: 'r', scheduledAt: '', startedAt: '2025-01-01T05:00:00Z', status: 'FAILED' as const, failure: `bad ${KEY}` },
+      lastRun: {
+        workflowId: 'w',
+        runId: 'r',
+        scheduledAt: '',
+        startedAt: '2025-01-01T05:00:00Z',
+        status: 'FAILED' as const,
+        failure: `bad ${KEY}`,
+      },
     };
-    const text = formatInteractionList([v, { id: 'broken', scheduleId: 'interaction-broken', problem: 'unknown key "k1"' }]);
+    const text = formatInteractionList([
+      v,
+      { id: 'broken', scheduleId: 'interaction-broken', problem: 'unknown key "k1"' },
+    ]);
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+RESOURCE\s+FREQUENCY\s+STATE\s+NEXT RUN\s+LAST RUN\s+RESULT$/);
-    expect(lines[1]).toMatch(/^acme-charges\s+Acme charges\s+charges\s+daily\s+paused\s+2025-01-02 05:00:00 UTC\s+2025-01-01 05:00:00 UTC\s+FAILED: bad rk_test_…0123$/);
+    expect(lines[1]).toMatch(
+      /^acme-charges\s+Acme charges\s+charges\s+daily\s+paused\s+2025-01-02 05:00:00 UTC\s+2025-01-01 05:00:00 UTC\s+FAILED: bad rk_test_…0123$/,
+    );
     expect(lines[2]).toMatch(/^broken .*unreadable .*cannot read the schedule: unknown key "k1"$/);
     expect(text).not.toContain(KEY);
   });
@@ -142,13 +186,18 @@ describe('formatting', () => {
     const text = formatInteraction(view());
     expect(text).toMatch(/stripe key:\s+rk_test_…0123 \(test mode, restricted key\)/);
     expect(text).toMatch(/frequency:\s+daily: every day at 00:00 \(America\/New_York\)/);
-    expect(text).toMatch(/next runs:\s+2025-01-02 00:00:00 America\/New_York, 2025-01-03 00:00:00 America\/New_York/);
+    expect(text).toMatch(
+      /next runs:\s+2025-01-02 00:00:00 America\/New_York, 2025-01-03 00:00:00 America\/New_York/,
+    );
     expect(text).toMatch(/last run:\s+never run/);
     expect(text).not.toContain(KEY);
   });
 
   it('created, deleted', () => {
-    const text = formatCreated({ interaction: view(), key: { masked: 'rk_test_…0123', mode: 'test', kind: 'restricted', warnings: [] } });
+    const text = formatCreated({
+      interaction: view(),
+      key: { masked: 'rk_test_…0123', mode: 'test', kind: 'restricted', warnings: [] },
+    });
     expect(text).toContain('Created interaction acme-charges ("Acme charges")');
     expect(text).toContain('Stripe key rk_test_…0123 works (test mode, restricted key)');
     expect(formatDeleted({ id: 'a', scheduleDeleted: true, backfill: 'cancelled', cancelledSyncs: [] })).toBe(
@@ -157,7 +206,11 @@ describe('formatting', () => {
   });
 
   it('updated: names the changed settings', () => {
-    const text = formatUpdated({ interaction: view(), changed: ['frequency', 'stripeKey', 'pageSize'], key: { masked: 'sk_test_…9876', mode: 'test', kind: 'secret', warnings: ['w'] } });
+    const text = formatUpdated({
+      interaction: view(),
+      changed: ['frequency', 'stripeKey', 'pageSize'],
+      key: { masked: 'sk_test_…9876', mode: 'test', kind: 'secret', warnings: ['w'] },
+    });
     expect(text).toMatch(/^Updated acme-charges: frequency, Stripe key, page size\.$/m);
     expect(text).toContain('Stripe key sk_test_…9876 works (test mode, secret key)');
     expect(text).toContain('next run 2025-01-02 00:00:00 America/New_York');
@@ -189,7 +242,9 @@ describe('formatting', () => {
     expect(text).toMatch(/requests:\s+4/);
     expect(text).toMatch(/429s:\s+1/);
     expect(text).toMatch(/duration:\s+2.5 s/);
-    expect(formatSyncNow({ id: 'a', workflowId: 'w', runId: 'r', started: false })).toMatch(/already running/);
+    expect(formatSyncNow({ id: 'a', workflowId: 'w', runId: 'r', started: false })).toMatch(
+      /already running/,
+    );
   });
 
   it('--json masks anything key-shaped as a last line of defence', () => {

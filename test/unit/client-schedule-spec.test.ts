@@ -1,5 +1,14 @@
-import { CATCHUP_WINDOW, describeFrequency, schedulePoliciesFor, scheduleSpecFor } from '../../client/schedule-spec';
-import { interactionSearchAttributes, COMPOUND_INTERACTION, COMPOUND_RESOURCE } from '../../client/search-attributes';
+import {
+  CATCHUP_WINDOW,
+  describeFrequency,
+  schedulePoliciesFor,
+  scheduleSpecFor,
+} from '../../client/schedule-spec';
+import {
+  interactionSearchAttributes,
+  COMPOUND_INTERACTION,
+  COMPOUND_RESOURCE,
+} from '../../client/search-attributes';
 
 describe('scheduleSpecFor', () => {
   it('hourly: every hour at minute 0 in the time zone', () => {
@@ -32,7 +41,11 @@ describe('scheduleSpecFor', () => {
 
 describe('schedulePoliciesFor', () => {
   it('skips overlapping runs and bounds the catch-up window', () => {
-    expect(schedulePoliciesFor('hourly')).toEqual({ overlap: 'SKIP', catchupWindow: CATCHUP_WINDOW.hourly, pauseOnFailure: false });
+    expect(schedulePoliciesFor('hourly')).toEqual({
+      overlap: 'SKIP',
+      catchupWindow: CATCHUP_WINDOW.hourly,
+      pauseOnFailure: false,
+    });
     expect(CATCHUP_WINDOW).toEqual({ hourly: '10m', daily: '1h', monthly: '1h' });
   });
 });

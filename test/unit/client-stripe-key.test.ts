@@ -2,13 +2,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../client/errors';
-import { PLAIN_KEY_REFUSED, checkStripeKey, keySourceCount, readStripeKey, type KeyReadContext } from '../../client/stripe-key';
+import {
+  PLAIN_KEY_REFUSED,
+  checkStripeKey,
+  keySourceCount,
+  readStripeKey,
+  type KeyReadContext,
+} from '../../client/stripe-key';
 import { emptyList, startFakeStripe, stripeError, type FakeStripe } from '../support/fake-stripe';
 
 const RK = 'rk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123';
 const SK = 'sk_test_51ZyXwVuTsRqPoNmLkJiHgFeDcBa9876';
 
-const ctx = (env: Record<string, string> = {}, stdin = ''): KeyReadContext => ({ env, readStdin: async () => stdin });
+const ctx = (env: Record<string, string> = {}, stdin = ''): KeyReadContext => ({
+  env,
+  readStdin: async () => stdin,
+});
 
 async function usageMessage(promise: Promise<unknown>): Promise<string> {
   try {
@@ -30,7 +39,9 @@ describe('readStripeKey', () => {
   });
 
   it('refuses a plain key even when another source is given too', async () => {
-    await expect(readStripeKey({ stripeKey: RK, stripeKeyEnv: 'K' }, ctx({ K: RK }))).rejects.toThrow(PLAIN_KEY_REFUSED);
+    await expect(readStripeKey({ stripeKey: RK, stripeKeyEnv: 'K' }, ctx({ K: RK }))).rejects.toThrow(
+      PLAIN_KEY_REFUSED,
+    );
   });
 
   it('reads from an environment variable, trimmed', async () => {
@@ -38,15 +49,21 @@ describe('readStripeKey', () => {
   });
 
   it('names a missing or empty environment variable', async () => {
-    expect(await usageMessage(readStripeKey({ stripeKeyEnv: 'NOPE' }, ctx()))).toMatch(/NOPE is not set or empty/);
-    expect(await usageMessage(readStripeKey({ stripeKeyEnv: 'E' }, ctx({ E: '  ' })))).toMatch(/E is not set or empty/);
+    expect(await usageMessage(readStripeKey({ stripeKeyEnv: 'NOPE' }, ctx()))).toMatch(
+      /NOPE is not set or empty/,
+    );
+    expect(await usageMessage(readStripeKey({ stripeKeyEnv: 'E' }, ctx({ E: '  ' })))).toMatch(
+      /E is not set or empty/,
+    );
   });
 
   it('reads from a file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'compound-key-')), 'key');
     writeFileSync(file, `${RK}\n`);
     expect(await readStripeKey({ stripeKeyFile: file }, ctx())).toBe(RK);
-    expect(await usageMessage(readStripeKey({ stripeKeyFile: `${file}.missing` }, ctx()))).toMatch(/cannot read .*ENOENT/);
+    expect(await usageMessage(readStripeKey({ stripeKeyFile: `${file}.missing` }, ctx()))).toMatch(
+      /cannot read .*ENOENT/,
+    );
   });
 
   it('reads from stdin with "-"', async () => {
@@ -55,7 +72,9 @@ describe('readStripeKey', () => {
   });
 
   it('wants one source at most; none is undefined (update without rotation)', async () => {
-    expect(await usageMessage(readStripeKey({ stripeKeyEnv: 'A', stripeKey: '-' }, ctx({ A: RK })))).toMatch(/one way only/);
+    expect(await usageMessage(readStripeKey({ stripeKeyEnv: 'A', stripeKey: '-' }, ctx({ A: RK })))).toMatch(
+      /one way only/,
+    );
     expect(await readStripeKey({}, ctx())).toBeUndefined();
     expect(keySourceCount({ stripeKeyEnv: 'A', stripeKeyFile: 'f' })).toBe(2);
   });
@@ -70,7 +89,12 @@ describe('checkStripeKey', () => {
 
   it('makes one list call with limit=1 on the resource (status=all for subscriptions)', async () => {
     stripe = await startFakeStripe((req) => emptyList(req.url ?? ''));
-    const check = await checkStripeKey({ stripeKey: RK, resource: 'subscriptions', stripeApiBase: stripe.url, timeoutMs: 5000 });
+    const check = await checkStripeKey({
+      stripeKey: RK,
+      resource: 'subscriptions',
+      stripeApiBase: stripe.url,
+      timeoutMs: 5000,
+    });
     expect(stripe.requests).toHaveLength(1);
     const url = new URL(stripe.requests[0].url, stripe.url);
     expect(url.pathname).toBe('/v1/subscriptions');
@@ -82,7 +106,12 @@ describe('checkStripeKey', () => {
 
   it('accepts a full secret key with a warning recommending a restricted one', async () => {
     stripe = await startFakeStripe((req) => emptyList(req.url ?? ''));
-    const check = await checkStripeKey({ stripeKey: SK, resource: 'charges', stripeApiBase: stripe.url, timeoutMs: 5000 });
+    const check = await checkStripeKey({
+      stripeKey: SK,
+      resource: 'charges',
+      stripeApiBase: stripe.url,
+      timeoutMs: 5000,
+    });
     expect(check.kind).toBe('secret');
     expect(check.warnings).toHaveLength(1);
     expect(check.warnings[0]).toMatch(/full secret key/);
@@ -93,12 +122,25 @@ describe('checkStripeKey', () => {
   it('reads live mode from the prefix', async () => {
     stripe = await startFakeStripe((req) => emptyList(req.url ?? ''));
     const live = 'rk_live_51AbCdEfGhIjKlMnOpQrStUvWxYz4567';
-    expect((await checkStripeKey({ stripeKey: live, resource: 'charges', stripeApiBase: stripe.url, timeoutMs: 5000 })).mode).toBe('live');
+    expect(
+      (
+        await checkStripeKey({
+          stripeKey: live,
+          resource: 'charges',
+          stripeApiBase: stripe.url,
+          timeoutMs: 5000,
+        })
+      ).mode,
+    ).toBe('live');
   });
 
   it('401 → "the key is not valid" (UsageError), masked', async () => {
-    stripe = await startFakeStripe(() => stripeError(401, 'invalid_request_error', `Invalid API Key provided: ${RK.slice(0, 12)}****0123`));
-    const message = await usageMessage(checkStripeKey({ stripeKey: RK, resource: 'charges', stripeApiBase: stripe.url, timeoutMs: 5000 }));
+    stripe = await startFakeStripe(() =>
+      stripeError(401, 'invalid_request_error', `Invalid API Key provided: ${RK.slice(0, 12)}****0123`),
+    );
+    const message = await usageMessage(
+      checkStripeKey({ stripeKey: RK, resource: 'charges', stripeApiBase: stripe.url, timeoutMs: 5000 }),
+    );
     expect(message).toMatch(/the key is not valid/);
     expect(message).toContain('rk_test_…0123');
     expect(message).not.toContain(RK);
@@ -106,9 +148,20 @@ describe('checkStripeKey', () => {
 
   it('403 → the permission hint for the resource (UsageError)', async () => {
     stripe = await startFakeStripe(() =>
-      stripeError(403, 'invalid_request_error', "The provided key does not have the required permissions. Having the 'rak_subscription_read' permission would allow this request to continue."),
+      stripeError(
+        403,
+        'invalid_request_error',
+        "The provided key does not have the required permissions. Having the 'rak_subscription_read' permission would allow this request to continue.",
+      ),
     );
-    const message = await usageMessage(checkStripeKey({ stripeKey: RK, resource: 'subscriptions', stripeApiBase: stripe.url, timeoutMs: 5000 }));
+    const message = await usageMessage(
+      checkStripeKey({
+        stripeKey: RK,
+        resource: 'subscriptions',
+        stripeApiBase: stripe.url,
+        timeoutMs: 5000,
+      }),
+    );
     expect(message).toContain(
       'the key lacks Read permission on Subscriptions: edit the restricted key in the Stripe dashboard and grant Read for Subscriptions',
     );
@@ -119,14 +172,24 @@ describe('checkStripeKey', () => {
     const url = stripe.url;
     await stripe.close();
     stripe = undefined;
-    const err = (await checkStripeKey({ stripeKey: RK, resource: 'charges', stripeApiBase: url, timeoutMs: 5000 }).catch((e: unknown) => e)) as Error;
+    const err = (await checkStripeKey({
+      stripeKey: RK,
+      resource: 'charges',
+      stripeApiBase: url,
+      timeoutMs: 5000,
+    }).catch((e: unknown) => e)) as Error;
     expect(err).not.toBeInstanceOf(UsageError);
     expect(err.message).toContain(`cannot reach the Stripe API at ${url}`);
   });
 
   it('a Stripe 5xx is a plain failure', async () => {
     stripe = await startFakeStripe(() => stripeError(500, 'api_error', 'boom'));
-    const err = (await checkStripeKey({ stripeKey: RK, resource: 'charges', stripeApiBase: stripe.url, timeoutMs: 5000 }).catch((e: unknown) => e)) as Error;
+    const err = (await checkStripeKey({
+      stripeKey: RK,
+      resource: 'charges',
+      stripeApiBase: stripe.url,
+      timeoutMs: 5000,
+    }).catch((e: unknown) => e)) as Error;
     expect(err).not.toBeInstanceOf(UsageError);
     expect(err.message).toMatch(/HTTP 500.*boom/);
   });

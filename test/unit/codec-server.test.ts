@@ -2,7 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY } from '@temporalio/common';
 import { createCodecServer } from '../../client/codec-server';
-import { ENCRYPTED_ENCODING, createEncryptionCodec, generateKeySpec, parseKeyring } from '../../common/encryption';
+import {
+  ENCRYPTED_ENCODING,
+  createEncryptionCodec,
+  generateKeySpec,
+  parseKeyring,
+} from '../../common/encryption';
 
 const SECRET = 'rk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123';
 const UI = 'http://localhost:8233';
@@ -29,11 +34,18 @@ describe('codec server', () => {
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(url + path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}`, ...headers }, body: JSON.stringify(body) });
+    fetch(url + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}`, ...headers },
+      body: JSON.stringify(body),
+    });
 
   const plainPayload = (): JsonPayload => {
     const p = defaultPayloadConverter.toPayload({ stripeKey: SECRET });
-    return { metadata: { encoding: Buffer.from(p.metadata![METADATA_ENCODING_KEY]).toString('base64') }, data: Buffer.from(p.data!).toString('base64') };
+    return {
+      metadata: { encoding: Buffer.from(p.metadata![METADATA_ENCODING_KEY]).toString('base64') },
+      data: Buffer.from(p.data!).toString('base64'),
+    };
   };
 
   it('/encode then /decode round-trips, and /encode output holds no plaintext', async () => {
@@ -47,11 +59,16 @@ describe('codec server', () => {
     const decodedRes = await post('/decode', encoded);
     expect(decodedRes.status).toBe(200);
     const decoded = (await decodedRes.json()) as { payloads: JsonPayload[] };
-    expect(JSON.parse(Buffer.from(decoded.payloads[0].data!, 'base64').toString())).toEqual({ stripeKey: SECRET });
+    expect(JSON.parse(Buffer.from(decoded.payloads[0].data!, 'base64').toString())).toEqual({
+      stripeKey: SECRET,
+    });
   });
 
   it('answers CORS for an allowed origin, including the preflight', async () => {
-    const preflight = await fetch(url + '/decode', { method: 'OPTIONS', headers: { Origin: UI, 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await fetch(url + '/decode', {
+      method: 'OPTIONS',
+      headers: { Origin: UI, 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(UI);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
@@ -64,7 +81,10 @@ describe('codec server', () => {
     const res = await post('/decode', { payloads: [] }, { Origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await fetch(url + '/decode', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
+    const preflight = await fetch(url + '/decode', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example' },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -77,7 +97,15 @@ describe('codec server', () => {
 
   it('404s other paths, 400s bad bodies, serves /health', async () => {
     expect((await post('/other', {})).status).toBe(404);
-    expect((await fetch(url + '/decode', { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: '{not json' })).status).toBe(400);
+    expect(
+      (
+        await fetch(url + '/decode', {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${TOKEN}` },
+          body: '{not json',
+        })
+      ).status,
+    ).toBe(400);
     expect((await fetch(url + '/health')).status).toBe(200);
   });
 
@@ -85,7 +113,9 @@ describe('codec server', () => {
     const other = createEncryptionCodec(parseKeyring(generateKeySpec('k9'), 'test'));
     const [p] = await other.encode([defaultPayloadConverter.toPayload('x')]);
     const json = {
-      metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
       data: Buffer.from(p.data!).toString('base64'),
     };
     const res = await post('/decode', { payloads: [json] });

@@ -14,7 +14,8 @@ import {
 } from '../../common/encryption';
 
 const SECRET = 'rk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123';
-const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
+const text = (bytes: Uint8Array | null | undefined) =>
+  Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
 const payloadOf = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
 const valueOf = (payload: Payload): unknown => defaultPayloadConverter.fromPayload(payload);
 
@@ -80,7 +81,9 @@ describe('keyring', () => {
   });
 
   it('refuses malformed keys with the source named', () => {
-    expect(() => parseKeyring('nokey', 'COMPOUND_ENCRYPTION_KEYS')).toThrow(/COMPOUND_ENCRYPTION_KEYS: each key must be written "id:base64key"/);
+    expect(() => parseKeyring('nokey', 'COMPOUND_ENCRYPTION_KEYS')).toThrow(
+      /COMPOUND_ENCRYPTION_KEYS: each key must be written "id:base64key"/,
+    );
     expect(() => parseKeyring('a:AAAA', 'X')).toThrow(/key "a" must be 32 bytes/);
     expect(() => parseKeyring(' , ', 'X')).toThrow('X holds no key');
   });

@@ -1,15 +1,29 @@
-import { buildMessages, ObjectTooLargeError, SCHEMA_VERSION, type EnvelopeContext } from '../../common/envelope';
+import {
+  buildMessages,
+  ObjectTooLargeError,
+  SCHEMA_VERSION,
+  type EnvelopeContext,
+} from '../../common/envelope';
 
 const context: EnvelopeContext = {
   interaction: { id: 'acme-charges', name: 'Acme charges', resource: 'charges' },
   run: { kind: 'scheduled', workflowId: 'sync-acme-charges-2026', runId: 'run-1' },
-  page: { slice: { id: 2, createdGte: 100, createdLt: 200 }, index: 3, startingAfter: 'ch_prev', objectCount: 0 },
+  page: {
+    slice: { id: 2, createdGte: 100, createdLt: 200 },
+    index: 3,
+    startingAfter: 'ch_prev',
+    objectCount: 0,
+  },
   fetchedAt: '2026-11-24T00:00:00.000Z',
   livemode: false,
 };
 
 const objects = (n: number, size: number) =>
-  Array.from({ length: n }, (_, i) => ({ id: `ch_${String(i).padStart(6, '0')}`, object: 'charge', pad: 'x'.repeat(size) }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `ch_${String(i).padStart(6, '0')}`,
+    object: 'charge',
+    pad: 'x'.repeat(size),
+  }));
 
 describe('SQS envelope', () => {
   it('puts a small page in one message with every field of the documented envelope', () => {
@@ -18,7 +32,13 @@ describe('SQS envelope', () => {
     const [message, ...rest] = buildMessages(pageContext, page, 'k', 1024 * 1024);
     expect(rest).toHaveLength(0);
     const body = JSON.parse(message.body);
-    expect(body).toMatchObject({ schemaVersion: SCHEMA_VERSION, part: 1, parts: 1, dedupId: message.dedupId, ...pageContext });
+    expect(body).toMatchObject({
+      schemaVersion: SCHEMA_VERSION,
+      part: 1,
+      parts: 1,
+      dedupId: message.dedupId,
+      ...pageContext,
+    });
     expect(body.objects.map((o: { id: string }) => o.id)).toEqual(page.map((o) => o.id));
     expect(message.bytes).toBe(Buffer.byteLength(message.body));
   });

@@ -23,7 +23,9 @@ describe('queue message limit', () => {
   });
 
   it('never exceeds the configured limit, and falls back to it when the queue does not say', async () => {
-    expect(await createQueueLimitLookup(fakeSqs({ MaximumMessageSize: '1048576' }).sqs, 262144)('q')).toBe(262144);
+    expect(await createQueueLimitLookup(fakeSqs({ MaximumMessageSize: '1048576' }).sqs, 262144)('q')).toBe(
+      262144,
+    );
     expect(await createQueueLimitLookup(fakeSqs({}).sqs, 1048576)('q')).toBe(1048576);
   });
 

@@ -25,7 +25,9 @@ describe('rate limiter', () => {
     const maxInWindow = (times: number[]) =>
       Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
     expect(maxInWindow(grants.map((g) => g.at))).toBeLessThanOrEqual(40);
-    expect(maxInWindow(grants.filter((g) => g.endpoint === 'charges.list').map((g) => g.at))).toBeLessThanOrEqual(20);
+    expect(
+      maxInWindow(grants.filter((g) => g.endpoint === 'charges.list').map((g) => g.at)),
+    ).toBeLessThanOrEqual(20);
     // …and it is not needlessly slow: 120 requests over 3 endpoints at 60 req/s of endpoint capacity, 40 global.
     expect(Math.max(...grants.map((g) => g.at))).toBeLessThan(3200);
   });

@@ -32,7 +32,16 @@ describe('created-time slices', () => {
   });
 
   it('refuse to split a slice whose objects all share one second (ties stay in one walk)', () => {
-    const slice: Slice = { id: 1, gte: 500, lt: 900, cursor: 'ch_y', cursorCreated: 500, pages: 3, objects: 300, done: false };
+    const slice: Slice = {
+      id: 1,
+      gte: 500,
+      lt: 900,
+      cursor: 'ch_y',
+      cursorCreated: 500,
+      pages: 3,
+      objects: 300,
+      done: false,
+    };
     expect(remainingSpan(slice)).toBe(0);
     expect(splitSlice(slice, 2)).toBeUndefined();
     expect(slice.gte).toBe(500);
