@@ -1,0 +1,18 @@
+# The Compound worker, codec server and CLI (and the Stripe emulator, for demos) in one image.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+# tsx runs the TypeScript directly, so the image needs no build step; dev tools are left out.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY bin ./bin
+COPY common ./common
+COPY workflows ./workflows
+COPY activities ./activities
+COPY worker ./worker
+COPY client ./client
+COPY dev/stripe-emulator ./dev/stripe-emulator
+COPY tsconfig.json ./
+USER node
+ENTRYPOINT ["node", "bin/compound.js"]
+CMD ["worker"]
