@@ -39,6 +39,11 @@ export interface CompoundConfig {
   rateHeadroom: number;
   /** Per-worker cap on activities running at once (see worker/concurrency.ts for the sizing). */
   maxConcurrentActivities?: number;
+  /**
+   * Server-enforced cap on activities started per second across every worker of the task queue: with
+   * several workers, each has its own rate limiter, so this is what bounds their sum.
+   */
+  taskQueueActivitiesPerSecond?: number;
   /** Per-request timeout for Stripe calls. */
   stripeTimeoutMs: number;
   logLevel: string;
@@ -69,6 +74,9 @@ export function loadConfig(env: Env = process.env): CompoundConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     rateHeadroom: headroom,
+    taskQueueActivitiesPerSecond: env.COMPOUND_TASK_QUEUE_ACTIVITIES_PER_SECOND
+      ? numberFrom(env, 'COMPOUND_TASK_QUEUE_ACTIVITIES_PER_SECOND', 0)
+      : undefined,
     maxConcurrentActivities: maxConcurrent,
     stripeTimeoutMs: numberFrom(env, 'COMPOUND_STRIPE_TIMEOUT_MS', 30000),
     logLevel: env.COMPOUND_LOG_LEVEL || 'info',

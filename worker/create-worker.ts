@@ -27,6 +27,16 @@ export interface CreateWorkerOptions {
   overrides?: Partial<WorkerOptions>;
 }
 
+/** The Worker options that come from configuration (pure, so the configuration tests can check them). */
+export function workerTuning(config: CompoundConfig): Partial<WorkerOptions> {
+  return {
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    ...(config.taskQueueActivitiesPerSecond && { maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond }),
+    // Long enough for a page in flight (Stripe call + SQS send) to finish after SIGTERM.
+    shutdownGraceTime: '30s',
+  };
+}
+
 export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Worker> {
   const limiterFor = createRateLimiterRegistry((mode) => stripeLimitsFor(mode, o.config.rateHeadroom));
   const sqs = sqsClient(o.config);
