@@ -1,10 +1,9 @@
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type Stripe from 'stripe';
 import { buildMessages, ObjectTooLargeError } from '../common/envelope';
 import { keyMode, type Interaction } from '../common/interaction';
 import { RESOURCES } from '../common/resources';
-import { ApplicationFailure } from '@temporalio/activity';
 import type { RateLimiter } from './rate-limiter';
 import { accountKeyFor, listPage } from './stripe-client';
 import { sendMessages } from './sqs-emitter';

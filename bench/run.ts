@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -266,7 +267,7 @@ async function main(): Promise<void> {
     const report = {
       generatedAt: new Date().toISOString(),
       quick,
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      machine: { cpus: cpus().length, node: process.version },
       setup: {
         latencyMs: `${LATENCY.baseMs} ± ${LATENCY.jitterMs}`,
         stripeLimits: 'test 25 req/s, live 100 req/s, 25 req/s per endpoint',
@@ -309,4 +310,3 @@ main().catch((err: Error) => {
   process.exit(1);
 });
 
-export const readResults = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as unknown;
