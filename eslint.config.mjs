@@ -6,7 +6,17 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.stack/**', 'dist/**', 'coverage/**', 'test-results/**', 'bench/results/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.tools/**',
+      '.stack/**',
+      'dist/**',
+      'coverage/**',
+      'test-results/**',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,14 +37,27 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not deterministic: not in workflows/.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Node built-ins are not deterministic: not in workflows/.',
+          })),
           patterns: [
             {
               group: ['../activities', '../activities/*', '!../activities/types'],
               allowTypeImports: true,
               message: 'Workflows may import activity types only (import type …).',
             },
-            { group: ['../common/envelope', '../common/config', '../common/encryption', '../common/logger', '../common/sqs', '../common/data-converter'], message: 'Not deterministic / not for workflows.' },
+            {
+              group: [
+                '../common/envelope',
+                '../common/config',
+                '../common/encryption',
+                '../common/logger',
+                '../common/sqs',
+                '../common/data-converter',
+              ],
+              message: 'Not deterministic / not for workflows.',
+            },
           ],
         },
       ],

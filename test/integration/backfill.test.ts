@@ -1,6 +1,4 @@
-import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import {
   backfillSignal,
@@ -12,36 +10,22 @@ import {
 import { services } from '../services/env';
 import { finishedRequest, startBackfill, waitForProgress } from '../support/backfill';
 import { storeInteraction } from '../support/interaction-fixture';
-import { createQueue, drainQueue, envelopes, objectIds, testSqs, uniqueName } from '../support/sqs';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
+import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { useHarness } from '../support/temporal';
 import { spawnWorker } from '../support/worker-process';
 
 // The backfill workflow on real services: ranges requested by signal or update reach SQS exactly.
 
 const admin = emulatorAdmin(services().emulatorUrl);
 const DAY = 86400;
-let client: Client;
-let sqs: SQSClient;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  client = await testClient();
-  sqs = testSqs();
-  worker = await startTestWorker(client);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  sqs?.destroy();
-});
+const h = useHarness();
 
 const SPAN = { from: Date.UTC(2024, 0, 1) / 1000, to: Date.UTC(2024, 6, 1) / 1000 };
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
 async function setup(
   charges: number,
-  taskQueue = worker.taskQueue,
+  taskQueue = h.worker.taskQueue,
   options?: Parameters<typeof startBackfill>[2]['options'],
 ) {
   const account = await admin.createAccount({
@@ -49,10 +33,10 @@ async function setup(
     counts: { charges, products: 0, subscriptions: 0 },
     span: SPAN,
   });
-  const queueUrl = await createQueue(sqs, uniqueName('bf'));
+  const queueUrl = await createQueue(h.sqs, uniqueName('bf'));
   const id = uniqueName('bf');
   await storeInteraction(
-    client,
+    h.client,
     {
       id,
       name: id,
@@ -64,7 +48,7 @@ async function setup(
     },
     taskQueue,
   );
-  const handle = await startBackfill(client, taskQueue, { interactionId: id, options });
+  const handle = await startBackfill(h.client, taskQueue, { interactionId: id, options });
   const truthIn = async (gte: number, lt: number) =>
     (await admin.objects(account.id, 'charges'))
       .filter((o) => o.created >= gte && o.created < lt)
@@ -79,7 +63,7 @@ it('a signalled range reaches SQS exactly: nothing outside it, nothing missing',
   await handle.signal(backfillSignal, { from: iso(gte), to: iso(lt) });
   const progress = await waitForProgress(handle, (p) => p.finished.length === 1);
   expect(progress.finished[0]).toMatchObject({ status: 'completed', range: { gte, lt } });
-  const messages = await drainQueue(sqs, queueUrl);
+  const messages = await drainQueue(h.sqs, queueUrl);
   const expected = await truthIn(gte, lt);
   expect(expected.length).toBeGreaterThan(500);
   expect(objectIds(messages).distinct).toEqual(new Set(expected));
@@ -105,7 +89,7 @@ it('the update path: valid ranges are accepted with a request id, bad ones rejec
     /"from" \(2024-05-01T00:00:00Z\) must be before "to"/,
   );
   await waitForProgress(handle, finishedRequest(accepted.requestId));
-  expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(
+  expect(objectIds(await drainQueue(h.sqs, queueUrl)).distinct).toEqual(
     new Set(await truthIn(SPAN.from, SPAN.from + 60 * DAY)),
   );
 });
@@ -153,7 +137,7 @@ it('pause holds queued ranges, resume runs them; overlapping requests are merged
   await handle.signal(resumeSignal);
   const done = await waitForProgress(handle, (p) => p.finished.length === 2);
   expect(done.finished.map((f) => f.status)).toEqual(['completed', 'completed']);
-  const ids = objectIds(await drainQueue(sqs, queueUrl));
+  const ids = objectIds(await drainQueue(h.sqs, queueUrl));
   const expected = [
     ...(await truthIn(SPAN.from, SPAN.from + 80 * DAY)),
     ...(await truthIn(SPAN.from + 120 * DAY, SPAN.from + 150 * DAY)),
@@ -163,7 +147,7 @@ it('pause holds queued ranges, resume runs them; overlapping requests are merged
 });
 
 it('cancel stops the running range; the queued one still runs', async () => {
-  const { queueUrl, handle, truthIn } = await setup(4000, worker.taskQueue, { concurrency: 1 });
+  const { queueUrl, handle, truthIn } = await setup(4000, h.worker.taskQueue, { concurrency: 1 });
   await admin.setConfig({ latency: { baseMs: 100, perObjectMs: 0, jitterMs: 0 } });
   try {
     await handle.signal(backfillSignal, { from: iso(SPAN.from), to: iso(SPAN.to) });
@@ -173,7 +157,7 @@ it('cancel stops the running range; the queued one still runs', async () => {
     const done = await waitForProgress(handle, (p) => p.finished.length === 2);
     expect(done.finished.map((f) => f.status)).toEqual(['cancelled', 'completed']);
     expect(done.finished[0].objects).toBeLessThan(4000);
-    const ids = objectIds(await drainQueue(sqs, queueUrl));
+    const ids = objectIds(await drainQueue(h.sqs, queueUrl));
     expect(ids.distinct.size).toBe(done.finished[0].objects);
     expect(await truthIn(SPAN.to + DAY, SPAN.to + 2 * DAY)).toHaveLength(0);
   } finally {
@@ -182,7 +166,7 @@ it('cancel stops the running range; the queued one still runs', async () => {
 });
 
 it('continue-as-new keeps the queue, progress and history of finished and rejected requests', async () => {
-  const { queueUrl, handle, truthIn } = await setup(2500, worker.taskQueue, {
+  const { queueUrl, handle, truthIn } = await setup(2500, h.worker.taskQueue, {
     continueAsNewAfterPages: 3,
     concurrency: 2,
   });
@@ -197,7 +181,7 @@ it('continue-as-new keeps the queue, progress and history of finished and reject
     ...(await truthIn(SPAN.from, SPAN.from + 60 * DAY)),
     ...(await truthIn(SPAN.from + 100 * DAY, SPAN.to)),
   ];
-  const ids = objectIds(await drainQueue(sqs, queueUrl));
+  const ids = objectIds(await drainQueue(h.sqs, queueUrl));
   expect(ids.distinct).toEqual(new Set(expected));
   expect(done.totals.objects).toBe(expected.length);
 });
@@ -221,7 +205,7 @@ it('SIGKILL of the worker mid-range: a new worker completes the range with nothi
     await second.ready;
     const done = await waitForProgress(handle, (p) => p.finished.length === 1);
     expect(done.finished[0].status).toBe('completed');
-    expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(
+    expect(objectIds(await drainQueue(h.sqs, queueUrl)).distinct).toEqual(
       new Set(await truthIn(SPAN.from, SPAN.to)),
     );
   } finally {

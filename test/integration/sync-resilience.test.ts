@@ -1,34 +1,18 @@
-import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { temporal } from '@temporalio/proto';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import { syncProgressQuery } from '../../workflows/definitions';
 import { services } from '../services/env';
 import { storeInteraction, runSync } from '../support/interaction-fixture';
-import { createQueue, drainQueue, envelopes, objectIds, testSqs, uniqueName } from '../support/sqs';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
+import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { startTestWorker, useHarness, type RunningWorker } from '../support/temporal';
 import { spawnWorker } from '../support/worker-process';
 
 // What breaks other Stripe syncs: 429 storms, 5xx, a worker killed mid-run, small queues, big objects,
 // history growing with the account. Each is checked against the emulator's ground truth.
 
 const admin = emulatorAdmin(services().emulatorUrl);
-let client: Client;
-let sqs: SQSClient;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  client = await testClient();
-  sqs = testSqs();
-  worker = await startTestWorker(client);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  sqs?.destroy();
-});
+const h = useHarness();
 
 async function setup(
   counts: { charges?: number; products?: number; subscriptions?: number },
@@ -39,11 +23,11 @@ async function setup(
     mode: 'test',
     counts: { charges: 0, products: 0, subscriptions: 0, ...counts },
   });
-  const queueUrl = await createQueue(sqs, uniqueName('res'), queueAttributes);
+  const queueUrl = await createQueue(h.sqs, uniqueName('res'), queueAttributes);
   const id = uniqueName('res');
   const resource = (Object.keys(counts)[0] ?? 'charges') as 'charges';
   await storeInteraction(
-    client,
+    h.client,
     {
       id,
       name: id,
@@ -53,7 +37,7 @@ async function setup(
       queueUrl,
       stripeApiBase: services().emulatorUrl,
     },
-    taskQueue ?? worker.taskQueue,
+    taskQueue ?? h.worker.taskQueue,
   );
   return { account, queueUrl, id, resource };
 }
@@ -62,10 +46,10 @@ it('a storm of 429s and 500s: the run completes with every object, and counts th
   const { account, queueUrl, id } = await setup({ charges: 1500 });
   await admin.addFault({ account: account.id, kind: 'rate_limit', probability: 0.25 });
   await admin.addFault({ account: account.id, kind: 'server_error', probability: 0.15 });
-  const summary = await runSync(client, worker.taskQueue, { interactionId: id });
+  const summary = await runSync(h.client, h.worker.taskQueue, { interactionId: id });
   const counters = await admin.counters(account.id);
   const truth = await admin.objects(account.id, 'charges');
-  const ids = objectIds(await drainQueue(sqs, queueUrl));
+  const ids = objectIds(await drainQueue(h.sqs, queueUrl));
   expect(ids.distinct).toEqual(new Set(truth.map((o) => o.id)));
   expect(counters.rateLimited).toBeGreaterThan(0);
   expect(summary.rateLimited).toBeGreaterThan(0);
@@ -75,12 +59,12 @@ it('a storm of 429s and 500s: the run completes with every object, and counts th
 
 it('continue-as-new carries the cursors: nothing missing, nothing fetched twice', async () => {
   const { account, queueUrl, id } = await setup({ charges: 1200 });
-  const summary = await runSync(client, worker.taskQueue, {
+  const summary = await runSync(h.client, h.worker.taskQueue, {
     interactionId: id,
     options: { continueAsNewAfterPages: 4, concurrency: 3 },
   });
   const truth = await admin.objects(account.id, 'charges');
-  const ids = objectIds(await drainQueue(sqs, queueUrl));
+  const ids = objectIds(await drainQueue(h.sqs, queueUrl));
   expect(summary.continuedAsNew).toBeGreaterThanOrEqual(2);
   expect(ids.all).toHaveLength(truth.length);
   expect(ids.distinct).toEqual(new Set(truth.map((o) => o.id)));
@@ -90,7 +74,7 @@ it('continue-as-new carries the cursors: nothing missing, nothing fetched twice'
 describe('a worker configured for 256 KiB queues (COMPOUND_SQS_MAX_MESSAGE_BYTES)', () => {
   let smallQueueWorker: RunningWorker;
   beforeAll(async () => {
-    smallQueueWorker = await startTestWorker(client, { sqsMaxMessageBytes: 262144 });
+    smallQueueWorker = await startTestWorker(h.client, { sqsMaxMessageBytes: 262144 });
   });
   afterAll(async () => {
     await smallQueueWorker?.stop();
@@ -104,8 +88,8 @@ describe('a worker configured for 256 KiB queues (COMPOUND_SQS_MAX_MESSAGE_BYTES
     );
     const bulky = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`note_${i}`, 'x'.repeat(480)]));
     for (let i = 0; i < 100; i++) await admin.createObject(account.id, 'charges', { metadata: bulky });
-    const summary = await runSync(client, smallQueueWorker.taskQueue, { interactionId: id });
-    const messages = await drainQueue(sqs, queueUrl);
+    const summary = await runSync(h.client, smallQueueWorker.taskQueue, { interactionId: id });
+    const messages = await drainQueue(h.sqs, queueUrl);
     const bodies = envelopes(messages);
     expect(summary.bytes).toBeGreaterThan(2 * 262144);
     expect(messages.length).toBeGreaterThanOrEqual(4);
@@ -128,7 +112,7 @@ describe('a worker configured for 256 KiB queues (COMPOUND_SQS_MAX_MESSAGE_BYTES
       smallQueueWorker.taskQueue,
     );
     const huge = await admin.createObject(account.id, 'charges', { description: 'z'.repeat(300 * 1024) });
-    const err = (await runSync(client, smallQueueWorker.taskQueue, { interactionId: id }).catch(
+    const err = (await runSync(h.client, smallQueueWorker.taskQueue, { interactionId: id }).catch(
       (e: unknown) => e,
     )) as WorkflowFailedError;
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -138,13 +122,13 @@ describe('a worker configured for 256 KiB queues (COMPOUND_SQS_MAX_MESSAGE_BYTES
 
 it('keeps history under 1 KB per page', async () => {
   const { id } = await setup({ charges: 2345 });
-  const handle = await client.workflow.start('syncInteraction', {
-    taskQueue: worker.taskQueue,
+  const handle = await h.client.workflow.start('syncInteraction', {
+    taskQueue: h.worker.taskQueue,
     workflowId: `history-${id}`,
     args: [{ interactionId: id }],
   });
   const summary = await handle.result();
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+  const { history } = await h.client.workflowService.getWorkflowExecutionHistory({
     namespace: 'default',
     execution: { workflowId: handle.workflowId },
   });
@@ -163,7 +147,7 @@ it('SIGKILL of the worker mid-run: a new worker finishes the run with no object 
   try {
     const first = await spawnWorker(taskQueue);
     await first.ready;
-    const handle = await client.workflow.start('syncInteraction', {
+    const handle = await h.client.workflow.start('syncInteraction', {
       taskQueue,
       workflowId: `crash-${id}`,
       args: [{ interactionId: id, options: { concurrency: 2, pageTimeoutSeconds: 5 } }],
@@ -179,7 +163,7 @@ it('SIGKILL of the worker mid-run: a new worker finishes the run with no object 
     await second.ready;
     const summary = await handle.result();
     const truth = await admin.objects(account.id, 'charges');
-    const ids = objectIds(await drainQueue(sqs, queueUrl));
+    const ids = objectIds(await drainQueue(h.sqs, queueUrl));
     expect(ids.distinct).toEqual(new Set(truth.map((o) => o.id)));
     expect(summary.objects).toBe(3000);
   } finally {

@@ -1,32 +1,16 @@
-import type { Client } from '@temporalio/client';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { WorkflowFailedError } from '@temporalio/client';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import type { ResourceName } from '../../common/resources';
 import { services } from '../services/env';
 import { storeInteraction, runSync } from '../support/interaction-fixture';
-import { createQueue, drainQueue, envelopes, objectIds, testSqs, uniqueName } from '../support/sqs';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
+import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { useHarness } from '../support/temporal';
 
 // The sync engine end to end: real Temporal dev server, real Worker, the Stripe emulator over HTTP, and
 // ElasticMQ. Every case compares what reached the queue with the emulator's own list of objects.
 
 const admin = emulatorAdmin(services().emulatorUrl);
-let client: Client;
-let sqs: SQSClient;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  client = await testClient();
-  sqs = testSqs();
-  worker = await startTestWorker(client);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  sqs?.destroy();
-});
+const h = useHarness();
 
 interface Scenario {
   resource: ResourceName;
@@ -42,10 +26,10 @@ async function syncScenario(s: Scenario) {
     counts: { charges: 0, products: 0, subscriptions: 0, [s.resource]: s.count },
     ...(s.ties && { ties: { count: s.ties, resource: s.resource } }),
   });
-  const queueUrl = await createQueue(sqs, s.queue ?? uniqueName('sync'));
+  const queueUrl = await createQueue(h.sqs, s.queue ?? uniqueName('sync'));
   const name = uniqueName(`${s.resource}-${s.count}`);
   const interaction = await storeInteraction(
-    client,
+    h.client,
     {
       id: name,
       name,
@@ -55,10 +39,10 @@ async function syncScenario(s: Scenario) {
       queueUrl,
       stripeApiBase: services().emulatorUrl,
     },
-    worker.taskQueue,
+    h.worker.taskQueue,
   );
-  const summary = await runSync(client, worker.taskQueue, { interactionId: interaction.id });
-  const messages = await drainQueue(sqs, queueUrl);
+  const summary = await runSync(h.client, h.worker.taskQueue, { interactionId: interaction.id });
+  const messages = await drainQueue(h.sqs, queueUrl);
   const truth = await admin.objects(account.id, s.resource);
   return { summary, messages, truth, account, queueUrl, interaction };
 }
@@ -120,11 +104,11 @@ describe('scheduled sync: every object reaches SQS', () => {
 
 describe('failures', () => {
   it('an invalid key fails the run at once with a clear, masked message', async () => {
-    const queueUrl = await createQueue(sqs, uniqueName('badkey'));
+    const queueUrl = await createQueue(h.sqs, uniqueName('badkey'));
     const name = uniqueName('badkey');
     const badKey = 'rk_test_' + 'Z'.repeat(20) + 'wxyz';
     await storeInteraction(
-      client,
+      h.client,
       {
         id: name,
         name,
@@ -134,9 +118,9 @@ describe('failures', () => {
         queueUrl,
         stripeApiBase: services().emulatorUrl,
       },
-      worker.taskQueue,
+      h.worker.taskQueue,
     );
-    const err = await runSync(client, worker.taskQueue, { interactionId: name }).catch((e: unknown) => e);
+    const err = await runSync(h.client, h.worker.taskQueue, { interactionId: name }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause?.cause as Error | undefined;
     expect(cause?.message).toMatch(/the key is not valid/);
@@ -146,10 +130,10 @@ describe('failures', () => {
 
   it('a restricted key without the permission fails with what to grant', async () => {
     const account = await admin.createAccount({ mode: 'test', counts: { subscriptions: 5 } });
-    const queueUrl = await createQueue(sqs, uniqueName('perm'));
+    const queueUrl = await createQueue(h.sqs, uniqueName('perm'));
     const name = uniqueName('perm');
     await storeInteraction(
-      client,
+      h.client,
       {
         id: name,
         name,
@@ -159,14 +143,14 @@ describe('failures', () => {
         queueUrl,
         stripeApiBase: services().emulatorUrl,
       },
-      worker.taskQueue,
+      h.worker.taskQueue,
     );
-    const err = (await runSync(client, worker.taskQueue, { interactionId: name }).catch(
+    const err = (await runSync(h.client, h.worker.taskQueue, { interactionId: name }).catch(
       (e: unknown) => e,
     )) as WorkflowFailedError;
     expect((err.cause?.cause as Error | undefined)?.message).toMatch(
       /lacks Read permission on Subscriptions: edit the restricted key/,
     );
-    expect(await drainQueue(sqs, queueUrl)).toHaveLength(0);
+    expect(await drainQueue(h.sqs, queueUrl)).toHaveLength(0);
   });
 });

@@ -1,9 +1,11 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type CompoundConfig } from '../../common/config';
 import { compoundDataConverter } from '../../common/data-converter';
 import { createCompoundWorker } from '../../worker/create-worker';
 import { services } from '../services/env';
+import { testSqs } from './sqs';
 
 /** A client on the test server with Compound's codec (the key comes from the global setup). */
 export async function testClient(): Promise<Client> {
@@ -58,4 +60,29 @@ export async function startTestWorker(
       await connection.close();
     },
   };
+}
+
+export interface Harness {
+  client: Client;
+  sqs: SQSClient;
+  worker: RunningWorker;
+}
+
+/**
+ * The usual integration-test fixture: a client, an SQS client and a running worker, created before the
+ * file's tests and torn down after them. Read the fields inside tests (they are set in beforeAll).
+ */
+export function useHarness(config: Partial<CompoundConfig> = {}): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    h.client = await testClient();
+    h.sqs = testSqs();
+    h.worker = await startTestWorker(h.client, config);
+  });
+  afterAll(async () => {
+    await h.worker?.stop();
+    await h.client?.connection.close();
+    h.sqs?.destroy();
+  });
+  return h;
 }
