@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceAddresses } from '../dev/local-services';
 import { freePort } from '../dev/processes';
+import { WORKER_NODE_FLAGS } from '../worker/memory';
 
 /** `compound worker` in its own process, so its peak RSS (VmHWM) is the worker's alone. */
 export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: string) {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'compound.js'), 'worker'], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(__dirname, '..', 'bin', 'compound.js'), 'worker'], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: services.temporalAddress,

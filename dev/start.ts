@@ -15,6 +15,7 @@ import { loadConfig } from '../common/config';
 import { RESOURCES, type Frequency, type ResourceName } from '../common/resources';
 import { maskKey } from '../common/mask';
 import { syncProgressQuery, type SyncSummary } from '../workflows/definitions';
+import { WORKER_NODE_FLAGS } from '../worker/memory';
 import { freePort } from './processes';
 import { ROOT } from './services';
 import { readEmulatorState, stackEnv, stackFiles, stackPorts } from './stack-config';
@@ -31,7 +32,7 @@ const DEMO: { name: string; resource: ResourceName; frequency: Frequency }[] = [
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const log = createWriteStream(join(stackFiles.logDir, 'worker.log'), { flags: 'a' });
-  const worker = spawn(process.execPath, [join(ROOT, 'bin', 'compound.js'), 'worker'], {
+  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(ROOT, 'bin', 'compound.js'), 'worker'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

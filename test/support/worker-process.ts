@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../dev/processes';
+import { WORKER_NODE_FLAGS } from '../../worker/memory';
 import { services } from '../services/env';
 
 const ROOT = join(__dirname, '..', '..');
@@ -19,7 +20,7 @@ export async function spawnWorker(
   env: Record<string, string> = {},
 ): Promise<WorkerProcess> {
   const metricsPort = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'compound.js'), 'worker'], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(ROOT, 'bin', 'compound.js'), 'worker'], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: services().temporalAddress,
