@@ -42,6 +42,18 @@ export function remainingSpan(slice: Slice): number {
 }
 
 /**
+ * Pages still to fetch, estimated from the density the slice has shown so far (objects per second of
+ * created-time walked). A slice with no page yet is unknown: Infinity, so it is always worth splitting.
+ */
+export function estimatedPagesLeft(slice: Slice): number {
+  if (slice.done) return 0;
+  if (slice.pages === 0 || slice.cursorCreated === undefined) return Infinity;
+  const walkedSeconds = Math.max(1, slice.lt - slice.cursorCreated);
+  const objectsPerPage = Math.max(1, slice.objects / slice.pages);
+  return ((slice.objects / walkedSeconds) * (remainingSpan(slice) + 1)) / objectsPerPage;
+}
+
+/**
  * Splits a slice at the middle of what it has left: the slice keeps its cursor and the upper half
  * [mid, lt); a new slice takes [gte, mid). Returns undefined when less than two seconds remain.
  * Only call it on a slice with no page in flight, or the in-flight page could reach below mid.

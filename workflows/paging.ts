@@ -1,6 +1,8 @@
 import { condition } from '@temporalio/workflow';
 import type { FetchPageResult } from '../activities/types';
-import { initialSlices, remainingSpan, sliceTop, splitSlice, type Slice } from '../common/slices';
+import { estimatedPagesLeft, initialSlices, sliceTop, splitSlice, type Slice } from '../common/slices';
+
+const MIN_PAGES_TO_SPLIT = 4;
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
 // slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
@@ -111,10 +113,14 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
       const free = o.concurrency - inFlight.size;
       let candidates = idle();
       while (candidates.length < free) {
-        const largest = candidates.reduce<Slice | undefined>(
-          (best, s) => (best === undefined || remainingSpan(s) > remainingSpan(best) ? s : best),
-          undefined,
-        );
+        // Split where the most pages are left; a slice about to end is not worth a split (each split
+        // costs at least one extra, partial page).
+        const largest = candidates
+          .filter((c) => estimatedPagesLeft(c) >= MIN_PAGES_TO_SPLIT)
+          .reduce<Slice | undefined>(
+            (best, c) => (best === undefined || estimatedPagesLeft(c) > estimatedPagesLeft(best) ? c : best),
+            undefined,
+          );
         const lower = largest && splitSlice(largest, state.nextSliceId);
         if (!lower) break;
         state.nextSliceId += 1;
