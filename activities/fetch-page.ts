@@ -42,7 +42,9 @@ export function createFetchPage(deps: FetchPageDeps) {
     const mode = keyMode(interaction.stripeKey);
     const limiter = deps.limiterFor(accountKeyFor(interaction), mode);
 
+    const waitStart = Date.now();
     await limiter.acquire(`${interaction.resource}.list`);
+    const throttledMs = Date.now() - waitStart;
     let page;
     try {
       page = await listPage(deps.stripeFor(interaction), interaction.resource, {
@@ -110,6 +112,7 @@ export function createFetchPage(deps: FetchPageDeps) {
       nextCursorCreated: last?.created,
       ...(info.attempt > 1 && { requests: info.attempt }),
       ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),
+      ...(throttledMs >= 10 && { throttledMs }),
     };
   };
 }

@@ -23,4 +23,6 @@ export interface FetchPageResult {
   requests?: number;
   /** Of those, answered 429; omitted when 0. */
   rateLimited?: number;
+  /** Time the page waited for the account's rate limiter, when it waited at all (≥ 10 ms). */
+  throttledMs?: number;
 }

@@ -33,7 +33,8 @@ interface Scenario {
   counts: Counts;
 }
 
-const scenarios: Scenario[] = quick
+const only = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : undefined;
+const allScenarios: Scenario[] = quick
   ? [
       { name: 'test-20k', mode: 'test', counts: SMALL },
       { name: 'live-20k', mode: 'live', counts: SMALL },
@@ -43,6 +44,8 @@ const scenarios: Scenario[] = quick
       { name: 'live-270k', mode: 'live', counts: BIG },
       { name: 'test-20k', mode: 'test', counts: SMALL },
     ];
+// `--scenario test-270k` runs one scenario (for tuning); results then go to bench/results/<name>.json.
+const scenarios = allScenarios.filter((s) => !only || s.name === only);
 const BASELINE_OBJECTS = quick ? 5_000 : 20_000;
 
 export interface ScenarioResult {
@@ -261,7 +264,7 @@ async function main(): Promise<void> {
     sqs.destroy();
 
     printTable(results, baseline);
-    const primary = results.find((r) => r.mode === 'test')!;
+    const primary = results.find((r) => r.mode === 'test') ?? results[0];
     const small = results.find((r) => r.name === 'test-20k');
     const big = results.find((r) => r.name === 'test-270k');
     const report = {
@@ -296,7 +299,7 @@ async function main(): Promise<void> {
     };
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, quick ? 'quick.json' : 'latest.json');
+    const file = join(dir, only ? `${only}.json` : quick ? 'quick.json' : 'latest.json');
     writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     console.log(`wrote ${file}`);
   } finally {

@@ -13,6 +13,8 @@ export interface Slice {
   pages: number;
   objects: number;
   done: boolean;
+  /** For a slice split off another before its first page: the parent's objects per second and per page. */
+  hint?: { density: number; perPage: number };
 }
 
 /** Stripe was founded in 2010; nothing in an account is older, and backfills before it are rejected. */
@@ -47,10 +49,15 @@ export function remainingSpan(slice: Slice): number {
  */
 export function estimatedPagesLeft(slice: Slice): number {
   if (slice.done) return 0;
-  if (slice.pages === 0 || slice.cursorCreated === undefined) return Infinity;
+  const seen = observedDensity(slice) ?? slice.hint;
+  if (!seen) return Infinity;
+  return (seen.density * (remainingSpan(slice) + 1)) / seen.perPage;
+}
+
+function observedDensity(slice: Slice): { density: number; perPage: number } | undefined {
+  if (slice.pages === 0 || slice.cursorCreated === undefined) return undefined;
   const walkedSeconds = Math.max(1, slice.lt - slice.cursorCreated);
-  const objectsPerPage = Math.max(1, slice.objects / slice.pages);
-  return ((slice.objects / walkedSeconds) * (remainingSpan(slice) + 1)) / objectsPerPage;
+  return { density: slice.objects / walkedSeconds, perPage: Math.max(1, slice.objects / slice.pages) };
 }
 
 /**
@@ -62,7 +69,17 @@ export function splitSlice(slice: Slice, newId: number): Slice | undefined {
   const top = sliceTop(slice);
   if (slice.done || top - slice.gte < 1) return undefined;
   const mid = Math.floor((slice.gte + top + 1) / 2);
-  const lower: Slice = { id: newId, gte: slice.gte, lt: mid, pages: 0, objects: 0, done: false };
+  // The new slice has fetched nothing yet; assume it is as dense as the slice it came from.
+  const hint = observedDensity(slice) ?? slice.hint;
+  const lower: Slice = {
+    id: newId,
+    gte: slice.gte,
+    lt: mid,
+    pages: 0,
+    objects: 0,
+    done: false,
+    ...(hint && { hint }),
+  };
   slice.gte = mid;
   return lower;
 }

@@ -38,6 +38,8 @@ export interface SyncSummary extends PagingTotals {
   finishedAt: string;
   durationSeconds: number;
   objectsPerSecond: number;
+  /** Created-time slices walked (the initial ones plus every split). */
+  slices: number;
   continuedAsNew: number;
 }
 

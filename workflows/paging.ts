@@ -2,7 +2,12 @@ import { condition } from '@temporalio/workflow';
 import type { FetchPageResult } from '../activities/types';
 import { estimatedPagesLeft, initialSlices, sliceTop, splitSlice, type Slice } from '../common/slices';
 
-const MIN_PAGES_TO_SPLIT = 4;
+const MIN_PAGES_TO_SPLIT = 8;
+/**
+ * When pages queue this long for the worker's rate limiter, the account is at its limit: more slices
+ * would not fetch faster, only end in more partial pages, so splitting waits.
+ */
+const THROTTLED_MS = 100;
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
 // slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
@@ -81,12 +86,14 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
   const inFlight = new Set<number>();
   let completions = 0;
   let failure: unknown;
+  let throttledAverageMs = 0;
 
   const launch = (slice: Slice) => {
     inFlight.add(slice.id);
     o.fetch(slice)
       .then((result) => {
         addTotals(state.totals, result);
+        throttledAverageMs = 0.8 * throttledAverageMs + 0.2 * (result.throttledMs ?? 0);
         slice.pages += 1;
         slice.objects += result.count;
         if (result.hasMore && result.nextCursor) {
@@ -112,7 +119,7 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
       const idle = () => state.slices.filter((s) => !s.done && !inFlight.has(s.id));
       const free = o.concurrency - inFlight.size;
       let candidates = idle();
-      while (candidates.length < free) {
+      while (candidates.length < free && throttledAverageMs < THROTTLED_MS) {
         // Split where the most pages are left; a slice about to end is not worth a split (each split
         // costs at least one extra, partial page).
         const largest = candidates

@@ -108,6 +108,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
     durationSeconds,
     objectsPerSecond:
       durationSeconds > 0 ? Math.round(paging.totals.objects / durationSeconds) : paging.totals.objects,
+    slices: paging.nextSliceId,
     continuedAsNew,
   };
 }

@@ -232,6 +232,7 @@ describe('formatting', () => {
       finishedAt: '',
       durationSeconds: 2.5,
       objectsPerSecond: 100,
+      slices: 4,
       continuedAsNew: 0,
     };
     const text = formatSyncNow({ id: 'a', workflowId: 'sync-a-1', runId: 'r', started: true, summary });

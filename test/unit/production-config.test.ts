@@ -45,7 +45,10 @@ describe('Temporal Cloud through @temporalio/envconfig', () => {
 
 describe('AWS SQS', () => {
   it('uses the default credential chain and the region when no endpoint is set', async () => {
-    const config = loadConfig({ AWS_REGION: 'eu-west-1', COMPOUND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123/extraction' });
+    const config = loadConfig({
+      AWS_REGION: 'eu-west-1',
+      COMPOUND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123/extraction',
+    });
     expect(config.sqsEndpoint).toBeUndefined();
     expect(config.queueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123/extraction');
     const sqs = sqsClient(config);
@@ -55,13 +58,18 @@ describe('AWS SQS', () => {
   });
 
   it('takes a custom endpoint (ElasticMQ) and the message size limit from the environment', () => {
-    const config = loadConfig({ COMPOUND_SQS_ENDPOINT: 'http://elasticmq:9324', COMPOUND_SQS_MAX_MESSAGE_BYTES: '262144' });
+    const config = loadConfig({
+      COMPOUND_SQS_ENDPOINT: 'http://elasticmq:9324',
+      COMPOUND_SQS_MAX_MESSAGE_BYTES: '262144',
+    });
     expect(config.sqsEndpoint).toBe('http://elasticmq:9324');
     expect(config.sqsMaxMessageBytes).toBe(262144);
   });
 
   it('refuses nonsense with the variable name', () => {
-    expect(() => loadConfig({ COMPOUND_SQS_MAX_MESSAGE_BYTES: 'lots' })).toThrow(/COMPOUND_SQS_MAX_MESSAGE_BYTES must be a number/);
+    expect(() => loadConfig({ COMPOUND_SQS_MAX_MESSAGE_BYTES: 'lots' })).toThrow(
+      /COMPOUND_SQS_MAX_MESSAGE_BYTES must be a number/,
+    );
     expect(() => loadConfig({ COMPOUND_RATE_HEADROOM: '1.5' })).toThrow(/COMPOUND_RATE_HEADROOM must be in/);
   });
 });
@@ -92,6 +100,9 @@ describe('several workers on one task queue', () => {
 
   it('size each worker from Little’s law unless told otherwise', () => {
     expect(workerTuning(loadConfig({})).maxConcurrentActivityTaskExecutions).toBe(50);
-    expect(workerTuning(loadConfig({ COMPOUND_MAX_CONCURRENT_ACTIVITIES: '8' })).maxConcurrentActivityTaskExecutions).toBe(8);
+    expect(
+      workerTuning(loadConfig({ COMPOUND_MAX_CONCURRENT_ACTIVITIES: '8' }))
+        .maxConcurrentActivityTaskExecutions,
+    ).toBe(8);
   });
 });

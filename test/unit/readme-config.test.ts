@@ -7,7 +7,10 @@ const ROOT = join(__dirname, '..', '..');
 const CODE_DIRS = ['common', 'activities', 'workflows', 'worker', 'client', 'dev', 'bin', 'bench'];
 // How our code reads the environment: env.X / env['X'] / process.env.X, numberFrom(env, 'X') / num('X')
 // in TypeScript; $X / ${X} in shell scripts (minus the script's own variables).
-const TS_READS = [/\benv(?:\.|\[['"])([A-Z][A-Z0-9_]+)/g, /\b(?:numberFrom\(env, |num\()'([A-Z][A-Z0-9_]+)'/g];
+const TS_READS = [
+  /\benv(?:\.|\[['"])([A-Z][A-Z0-9_]+)/g,
+  /\b(?:numberFrom\(env, |num\()'([A-Z][A-Z0-9_]+)'/g,
+];
 const SH_READ = /\$\{?([A-Z][A-Z0-9_]+)/g;
 const SH_ASSIGN = /^\s*(?:local\s+)?([A-Z][A-Z0-9_]+)=/gm;
 
@@ -25,7 +28,8 @@ function namesReadByCode(): Set<string> {
     const text = readFileSync(file, 'utf8');
     if (file.endsWith('.sh')) {
       const own = new Set([...text.matchAll(SH_ASSIGN)].map((m) => m[1]));
-      for (const m of text.matchAll(SH_READ)) if (!own.has(m[1]) && !['HOME', 'PATH', 'PWD'].includes(m[1])) names.add(m[1]);
+      for (const m of text.matchAll(SH_READ))
+        if (!own.has(m[1]) && !['HOME', 'PATH', 'PWD'].includes(m[1])) names.add(m[1]);
     } else {
       for (const pattern of TS_READS) for (const m of text.matchAll(pattern)) names.add(m[1]);
     }

@@ -1,4 +1,10 @@
-import { estimatedPagesLeft, initialSlices, remainingSpan, splitSlice, type Slice } from '../../common/slices';
+import {
+  estimatedPagesLeft,
+  initialSlices,
+  remainingSpan,
+  splitSlice,
+  type Slice,
+} from '../../common/slices';
 
 /** Every second of [gte, lt) is covered by exactly one slice. */
 function coverage(slices: Slice[], gte: number, lt: number): number[] {
@@ -51,7 +57,16 @@ describe('created-time slices', () => {
 describe('estimated pages left', () => {
   it('extrapolates the density walked so far over the span left', () => {
     // 1,000 objects in the top 100 s of [0, 1000): 10/s, 900 s left → ~9,010 objects → ~90 pages of 100.
-    const slice: Slice = { id: 1, gte: 0, lt: 1000, cursor: 'ch_x', cursorCreated: 900, pages: 10, objects: 1000, done: false };
+    const slice: Slice = {
+      id: 1,
+      gte: 0,
+      lt: 1000,
+      cursor: 'ch_x',
+      cursorCreated: 900,
+      pages: 10,
+      objects: 1000,
+      done: false,
+    };
     expect(estimatedPagesLeft(slice)).toBeCloseTo(90.1, 1);
   });
 
