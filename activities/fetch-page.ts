@@ -57,9 +57,7 @@ export function createFetchPage(deps: FetchPageDeps) {
       const delay = retryBase + Math.floor(Math.random() * retryBase);
       const failure = toActivityFailure(err, interaction, delay);
       if (failure instanceof ApplicationFailure && failure.type === 'StripeRateLimitError') {
-        // Short: one 429 usually means a neighbour used the account's budget for a moment; holding
-        // every page of the account back for the full retry delay would waste more than it saves.
-        limiter.penalize(Math.round(retryBase / 4));
+        limiter.rateLimited();
         deps.metrics?.rateLimited(interaction.resource);
         heartbeat({ rateLimited: previous.rateLimited + 1 } satisfies AttemptDetails);
       }

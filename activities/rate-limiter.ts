@@ -17,26 +17,43 @@ export function stripeLimitsFor(mode: 'test' | 'live', headroom: number): Stripe
 export interface RateLimiter {
   /** Resolves when a request to `endpoint` may be sent. */
   acquire(endpoint: string): Promise<void>;
-  /** Stripe said 429 anyway (another client shares the account): hold everyone back a little. */
-  penalize(ms: number): void;
+  /**
+   * Stripe said 429 anyway (another client shares the account, or clocks disagree): slow down by 10 %,
+   * then creep back to the full rate over the next seconds (additive increase, multiplicative decrease).
+   */
+  rateLimited(): void;
+  /** Share of the configured rate currently used (1 = full). */
+  factor(): number;
 }
 
+const BACKOFF = 0.9;
+const MIN_FACTOR = 0.5;
+const RECOVERY_PER_SECOND = 0.05;
+
 export function createRateLimiter(limits: StripeRateLimits, now: () => number = Date.now): RateLimiter {
-  const globalGap = 1000 / limits.global;
-  const endpointGap = 1000 / limits.perEndpoint;
   let globalNext = 0;
   const endpointNext = new Map<string, number>();
+  let factor = 1;
+  let factorAt = now();
+  const currentFactor = () => {
+    const t = now();
+    factor = Math.min(1, factor + ((t - factorAt) / 1000) * RECOVERY_PER_SECOND);
+    factorAt = t;
+    return factor;
+  };
   return {
     acquire(endpoint) {
+      const f = currentFactor();
       const t = Math.max(now(), globalNext, endpointNext.get(endpoint) ?? 0);
-      globalNext = t + globalGap;
-      endpointNext.set(endpoint, t + endpointGap);
+      globalNext = t + 1000 / (limits.global * f);
+      endpointNext.set(endpoint, t + 1000 / (limits.perEndpoint * f));
       const wait = t - now();
       return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
     },
-    penalize(ms) {
-      globalNext = Math.max(globalNext, now() + ms);
+    rateLimited() {
+      factor = Math.max(MIN_FACTOR, currentFactor() * BACKOFF);
     },
+    factor: currentFactor,
   };
 }
 

@@ -32,18 +32,35 @@ describe('rate limiter', () => {
     expect(Math.max(...grants.map((g) => g.at))).toBeLessThan(3200);
   });
 
-  it('holds everyone back after a 429', async () => {
-    jest.useFakeTimers({ now: 1000 });
-    const limiter = createRateLimiter({ global: 1000, perEndpoint: 1000 });
-    limiter.penalize(500);
+  it('slows down after a 429 and creeps back to the full rate', () => {
+    jest.useFakeTimers({ now: 0 });
     try {
-      let granted = false;
-      const p = limiter.acquire('charges.list').then(() => (granted = true));
-      await jest.advanceTimersByTimeAsync(400);
-      expect(granted).toBe(false);
+      const limiter = createRateLimiter({ global: 100, perEndpoint: 100 });
+      limiter.rateLimited();
+      limiter.rateLimited();
+      expect(limiter.factor()).toBeCloseTo(0.81, 5);
+      jest.advanceTimersByTime(2000);
+      expect(limiter.factor()).toBeCloseTo(0.91, 5);
+      jest.advanceTimersByTime(10000);
+      expect(limiter.factor()).toBe(1);
+      for (let i = 0; i < 50; i++) limiter.rateLimited();
+      expect(limiter.factor()).toBe(0.5); // never below half the configured rate
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('spaces requests wider while slowed down', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = createRateLimiter({ global: 10, perEndpoint: 10 });
+      for (let i = 0; i < 7; i++) limiter.rateLimited(); // factor ≈ 0.48 → floor 0.5: 5 req/s
+      let granted = 0;
+      for (let i = 0; i < 3; i++) void limiter.acquire('charges.list').then(() => granted++);
       await jest.advanceTimersByTimeAsync(150);
-      await p;
-      expect(granted).toBe(true);
+      expect(granted).toBe(1); // a full-rate limiter would have granted 2 by now (0 ms, 100 ms)
+      await jest.advanceTimersByTimeAsync(300);
+      expect(granted).toBe(3);
     } finally {
       jest.useRealTimers();
     }
