@@ -76,14 +76,11 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 async function historyOf(client: Client, workflowId: string): Promise<{ events: number; bytes: number }> {
   let events = 0;
   let bytes = 0;
+  // Every run of the chain (continue-as-new), each history in full (fetchHistory follows the pages).
   for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-    const { history } = await client.workflowService.getWorkflowExecutionHistory({
-      namespace: 'default',
-      execution: { workflowId, runId: execution.runId },
-      maximumPageSize: 10000,
-    });
-    events += history?.events?.length ?? 0;
-    bytes += temporal.api.history.v1.History.encode(history!).finish().length;
+    const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
+    events += history.events?.length ?? 0;
+    bytes += temporal.api.history.v1.History.encode(history).finish().length;
   }
   return { events, bytes };
 }
