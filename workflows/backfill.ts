@@ -37,6 +37,7 @@ import {
   DEFAULT_SYNC_CONCURRENCY,
   emptyTotals,
   newPagingState,
+  nextPageRequest,
   runPaging,
   walkedFraction,
   type PagingState,
@@ -281,14 +282,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
         const outcome = await runPaging(current.paging, {
           concurrency,
           shouldStop: () => state.paused || cancelCurrent || shouldContinueAsNew(),
-          fetch: (slice) =>
-            fetchPage({
-              interactionId: input.interactionId,
-              kind: 'backfill',
-              slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
-              page: slice.pages,
-              startingAfter: slice.cursor,
-            }),
+          fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, 'backfill', slice)),
           onPage: () => {
             pagesThisRun += 1;
             showDetails();

@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import type { FetchPageResult } from '../activities/types';
+import type { FetchPageInput, FetchPageResult } from '../activities/types';
 import { estimatedPagesLeft, initialSlices, sliceTop, splitSlice, type Slice } from '../common/slices';
 
 const MIN_PAGES_TO_SPLIT = 8;
@@ -165,4 +165,15 @@ export function walkedFraction(state: PagingState): number {
   const total = state.range.lt - state.range.gte;
   const left = state.slices.filter((s) => !s.done).reduce((sum, s) => sum + (sliceTop(s) - s.gte + 1), 0);
   return total > 0 ? Math.min(1, Math.max(0, 1 - left / total)) : 1;
+}
+
+/** The activity input for a slice's next page: ids and cursors only, never the interaction itself. */
+export function nextPageRequest(interactionId: string, kind: FetchPageInput['kind'], slice: Slice): FetchPageInput {
+  return {
+    interactionId,
+    kind,
+    slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
+    page: slice.pages,
+    startingAfter: slice.cursor,
+  };
 }

@@ -14,6 +14,7 @@ import {
   activeSlices,
   DEFAULT_SYNC_CONCURRENCY,
   newPagingState,
+  nextPageRequest,
   runPaging,
   walkedFraction,
   type PagingState,
@@ -69,14 +70,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const outcome = await runPaging(paging, {
     concurrency,
     shouldStop: shouldYield,
-    fetch: (slice) =>
-      fetchPage({
-        interactionId: input.interactionId,
-        kind: 'scheduled',
-        slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
-        page: slice.pages,
-        startingAfter: slice.cursor,
-      }),
+    fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, 'scheduled', slice)),
     onPage: () => {
       pagesThisRun += 1;
       const t = paging.totals;
