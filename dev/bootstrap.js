@@ -1,4 +1,4 @@
-// First step of `npm start` on a fresh clone: plain Node, because nothing is installed yet.
+// First step of `npm start` and `npm test` on a fresh clone: plain Node, because nothing is installed yet.
 // Installs the npm packages (from the lockfile) and the local services' tools when they are missing.
 const { execSync } = require('node:child_process');
 const { existsSync } = require('node:fs');

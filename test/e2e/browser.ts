@@ -19,7 +19,8 @@ export function removeArtifact(...names: string[]): void {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    // Debian's chromium by default; COMPOUND_CHROMIUM points elsewhere (no browser is ever downloaded).
+    executablePath: process.env.COMPOUND_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     // Without the background-networking flags Chromium phones home and this machine's closed network
     // refuses the connections.
