@@ -142,7 +142,7 @@ async function describeOrUsage(
   }
 }
 
-async function scheduleExists(client: Client, id: string): Promise<boolean> {
+export async function scheduleExists(client: Client, id: string): Promise<boolean> {
   try {
     await client.schedule.getHandle(scheduleId(id)).describe();
     return true;

@@ -28,14 +28,6 @@ function runningPid(name: ServiceName): number | undefined {
   return pid && isAlive(pid) ? pid : undefined;
 }
 
-/** Starts the service unless it already runs; says whether it started it. */
-function launch(name: ServiceName, start: () => StartedProcess): boolean {
-  if (runningPid(name)) return false;
-  const started = start();
-  writeFileSync(pidFile(name), String(started.pid));
-  return true;
-}
-
 /** Starts what is not running yet and returns the names of the services it started. */
 export async function startStack(): Promise<ServiceName[]> {
   ensureDir(stackFiles.pidDir);
@@ -43,10 +35,13 @@ export async function startStack(): Promise<ServiceName[]> {
   const ports = stackPorts();
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
   const started: ServiceName[] = [];
-  const launchTracked = (name: ServiceName, start: () => StartedProcess) => {
-    if (launch(name, start)) started.push(name);
+  // Starts a service unless it already runs, and remembers the ones it started.
+  const launch = (name: ServiceName, start: () => StartedProcess) => {
+    if (runningPid(name)) return;
+    writeFileSync(pidFile(name), String(start().pid));
+    started.push(name);
   };
-  launchTracked('temporal', () =>
+  launch('temporal', () =>
     startTemporal({
       port: ports.temporal,
       uiPort: ports.temporalUi,
@@ -55,15 +50,15 @@ export async function startStack(): Promise<ServiceName[]> {
       codecEndpoint: codecUrl,
     }),
   );
-  launchTracked('elasticmq', () => startElasticMq(ports.sqs, STACK_DIR, logFile('elasticmq')));
-  launchTracked('stripe-emulator', () =>
+  launch('elasticmq', () => startElasticMq(ports.sqs, STACK_DIR, logFile('elasticmq')));
+  launch('stripe-emulator', () =>
     startEmulatorProcess({
       port: ports.emulator,
       logFile: logFile('stripe-emulator'),
       stateFile: stackFiles.emulatorState,
     }),
   );
-  launchTracked('codec-server', () => startCodecServerProcess(ports.codec, logFile('codec-server')));
+  launch('codec-server', () => startCodecServerProcess(ports.codec, logFile('codec-server')));
   await Promise.all([
     waitForTemporal(`127.0.0.1:${ports.temporal}`, logFile('temporal'), 90000),
     waitForElasticMq(`http://127.0.0.1:${ports.sqs}`, logFile('elasticmq'), 90000),

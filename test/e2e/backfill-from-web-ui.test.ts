@@ -5,11 +5,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createCodecServer } from '../../client/codec-server';
 import { createEncryptionCodec, loadKeyring } from '../../common/encryption';
-import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import { services } from '../services/env';
 import { startBackfill, waitForProgress } from '../support/backfill';
-import { storeInteraction } from '../support/interaction-fixture';
-import { createQueue, drainQueue, objectIds, testSqs, uniqueName } from '../support/sqs';
+import { emulatedInteraction } from '../support/interaction-fixture';
+import { drainQueue, objectIds, testSqs } from '../support/sqs';
 import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
 import { artifactPath, launchChromium, removeArtifact, withFailureCapture } from './browser';
 
@@ -22,7 +21,6 @@ import { artifactPath, launchChromium, removeArtifact, withFailureCapture } from
 // with Compound's codec server set as the browser's codec endpoint (as an operator does), where the
 // dialog lists the workflow's signals with their descriptions and `backfill` is picked from the list.
 
-const admin = emulatorAdmin(services().emulatorUrl);
 const SPAN = { from: Date.UTC(2024, 0, 1) / 1000, to: Date.UTC(2024, 6, 1) / 1000 };
 const RANGE = { gte: Date.UTC(2024, 1, 1) / 1000, lt: Date.UTC(2024, 3, 15) / 1000 };
 const isoSeconds = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
@@ -58,31 +56,16 @@ afterAll(async () => {
 
 /** An interaction on a fresh emulator account and queue, with its backfill workflow running idle. */
 async function setup() {
-  const account = await admin.createAccount({
-    mode: 'test',
-    counts: { charges: 800, products: 0, subscriptions: 0 },
-    span: SPAN,
+  const {
+    queueUrl,
+    id,
+    idsCreatedIn: truthIn,
+  } = await emulatedInteraction(client, sqs, {
+    prefix: 'e2e',
+    taskQueue: worker.taskQueue,
+    account: { mode: 'test', counts: { charges: 800, products: 0, subscriptions: 0 }, span: SPAN },
   });
-  const queueUrl = await createQueue(sqs, uniqueName('e2e'));
-  const id = uniqueName('e2e');
-  await storeInteraction(
-    client,
-    {
-      id,
-      name: id,
-      resource: 'charges',
-      frequency: 'daily',
-      stripeKey: account.keys.restricted,
-      queueUrl,
-      stripeApiBase: services().emulatorUrl,
-    },
-    worker.taskQueue,
-  );
   const handle = await startBackfill(client, worker.taskQueue, { interactionId: id });
-  const truthIn = async (gte: number, lt: number) =>
-    (await admin.objects(account.id, 'charges'))
-      .filter((o) => o.created >= gte && o.created < lt)
-      .map((o) => o.id);
   return { queueUrl, handle, truthIn };
 }
 

@@ -1,49 +1,35 @@
 import type { Client } from '@temporalio/client';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import type { BackfillProgress } from '../../workflows/definitions';
-import { services } from '../services/env';
 import { startBackfill, waitForProgress } from '../support/backfill';
 import { runCli, runCliJson } from '../support/cli';
-import { storeInteraction } from '../support/interaction-fixture';
-import { createQueue, drainQueue, objectIds, testSqs, uniqueName } from '../support/sqs';
+import { emulatedInteraction } from '../support/interaction-fixture';
+import { drainQueue, objectIds, testSqs } from '../support/sqs';
 import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
 
 // `compound backfill` spawned as a user would run it, against the real backfill workflow.
 
-const admin = emulatorAdmin(services().emulatorUrl);
 let client: Client;
 let sqs: SQSClient;
 let worker: RunningWorker;
 let id: string;
 let queueUrl: string;
-let accountId: string;
+let idsCreatedIn: (gte: number, lt: number) => Promise<string[]>;
 
 beforeAll(async () => {
   client = await testClient();
   sqs = testSqs();
   worker = await startTestWorker(client);
-  const account = await admin.createAccount({
-    mode: 'test',
-    counts: { charges: 1500, products: 0, subscriptions: 0 },
-    span: { from: Date.UTC(2024, 0, 1) / 1000, to: Date.UTC(2024, 3, 1) / 1000 },
-  });
-  accountId = account.id;
-  queueUrl = await createQueue(sqs, uniqueName('bfcli'));
-  id = uniqueName('bfcli');
-  await storeInteraction(
-    client,
-    {
-      id,
-      name: id,
-      resource: 'charges',
-      frequency: 'daily',
-      stripeKey: account.keys.restricted,
-      queueUrl,
-      stripeApiBase: services().emulatorUrl,
+  const interaction = await emulatedInteraction(client, sqs, {
+    prefix: 'bfcli',
+    taskQueue: worker.taskQueue,
+    account: {
+      mode: 'test',
+      counts: { charges: 1500, products: 0, subscriptions: 0 },
+      span: { from: Date.UTC(2024, 0, 1) / 1000, to: Date.UTC(2024, 3, 1) / 1000 },
     },
-    worker.taskQueue,
-  );
+  });
+  ({ id, queueUrl, idsCreatedIn } = interaction);
   await startBackfill(client, worker.taskQueue, { interactionId: id });
 });
 
@@ -63,11 +49,11 @@ it('--from/--to --wait: waits for the range and prints its summary; the objects 
   expect(r.code).toBe(0);
   const gte = Date.UTC(2024, 1, 1) / 1000;
   const lt = Date.UTC(2024, 2, 1) / 1000;
-  const truth = (await admin.objects(accountId, 'charges')).filter((o) => o.created >= gte && o.created < lt);
+  const truth = await idsCreatedIn(gte, lt);
   expect(r.stdout).toContain(
     `2024-02-01T00:00:00Z → 2024-03-01T00:00:00Z completed: ${truth.length} objects`,
   );
-  expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(new Set(truth.map((o) => o.id)));
+  expect(objectIds(await drainQueue(sqs, queueUrl)).distinct).toEqual(new Set(truth));
 });
 
 it('bad dates: a clear message and exit code 2, nothing queued', async () => {

@@ -9,8 +9,8 @@ import {
 } from '../../workflows/definitions';
 import { services } from '../services/env';
 import { finishedRequest, startBackfill, waitForProgress } from '../support/backfill';
-import { storeInteraction } from '../support/interaction-fixture';
-import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { emulatedInteraction } from '../support/interaction-fixture';
+import { drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
 import { useHarness } from '../support/temporal';
 import { spawnWorker } from '../support/worker-process';
 
@@ -28,31 +28,17 @@ async function setup(
   taskQueue = h.worker.taskQueue,
   options?: Parameters<typeof startBackfill>[2]['options'],
 ) {
-  const account = await admin.createAccount({
-    mode: 'test',
-    counts: { charges, products: 0, subscriptions: 0 },
-    span: SPAN,
-  });
-  const queueUrl = await createQueue(h.sqs, uniqueName('bf'));
-  const id = uniqueName('bf');
-  await storeInteraction(
-    h.client,
-    {
-      id,
-      name: id,
-      resource: 'charges',
-      frequency: 'daily',
-      stripeKey: account.keys.restricted,
-      queueUrl,
-      stripeApiBase: services().emulatorUrl,
-    },
+  const {
+    account,
+    queueUrl,
+    id,
+    idsCreatedIn: truthIn,
+  } = await emulatedInteraction(h.client, h.sqs, {
+    prefix: 'bf',
     taskQueue,
-  );
+    account: { mode: 'test', counts: { charges, products: 0, subscriptions: 0 }, span: SPAN },
+  });
   const handle = await startBackfill(h.client, taskQueue, { interactionId: id, options });
-  const truthIn = async (gte: number, lt: number) =>
-    (await admin.objects(account.id, 'charges'))
-      .filter((o) => o.created >= gte && o.created < lt)
-      .map((o) => o.id);
   return { account, queueUrl, id, handle, truthIn };
 }
 

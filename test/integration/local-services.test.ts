@@ -12,15 +12,22 @@ it('starts Temporal (with its Web UI and search attributes), ElasticMQ, the emul
   const s = await startLocalServices();
   try {
     const connection = await Connection.connect({ address: s.temporalAddress });
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['CompoundInteraction', 'CompoundResource']));
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
+    expect(Object.keys(customAttributes ?? {})).toEqual(
+      expect.arrayContaining(['CompoundInteraction', 'CompoundResource']),
+    );
     await connection.close();
     const ui = await fetch(s.temporalUiUrl);
     expect(ui.status).toBe(200);
     const sqs = sqsClientFor(s.sqsEndpoint);
     const { QueueUrls } = await sqs.send(new ListQueuesCommand({}));
     sqs.destroy();
-    expect(QueueUrls?.map((u) => u.split('/').pop()).sort()).toEqual(['compound-extraction', 'compound-extraction.fifo']);
+    expect(QueueUrls?.map((u) => u.split('/').pop()).sort()).toEqual([
+      'compound-extraction',
+      'compound-extraction.fifo',
+    ]);
     expect((await fetch(`${s.emulatorUrl}/_emulator/health`)).status).toBe(200);
     for (const p of s.processes) expect(isAlive(p.pid)).toBe(true);
   } finally {

@@ -42,7 +42,12 @@ interface Started {
 
 function npmStart(): Started {
   // Its own process group, so SIGINT reaches npm and everything under it, like Ctrl-C in a terminal.
-  const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -53,8 +58,10 @@ function npmStart(): Started {
 async function waitForOutput(s: Started, text: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!s.output().includes(text)) {
-    if (s.child.exitCode !== null) throw new Error(`npm start exited (${s.child.exitCode}) before "${text}":\n${s.output()}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not print "${text}" in ${timeoutMs / 1000} s:\n${s.output()}`);
+    if (s.child.exitCode !== null)
+      throw new Error(`npm start exited (${s.child.exitCode}) before "${text}":\n${s.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`npm start did not print "${text}" in ${timeoutMs / 1000} s:\n${s.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -98,6 +105,10 @@ it('reaches "all three interactions synced", stops on Ctrl-C, and a second start
   const second = npmStart();
   await waitForOutput(second, 'all three interactions synced', 240000);
   expect(second.output().match(/already registered/g)).toHaveLength(3);
-  expect(await demoSchedules()).toEqual(['interaction-demo-charges', 'interaction-demo-products', 'interaction-demo-subscriptions']);
+  expect(await demoSchedules()).toEqual([
+    'interaction-demo-charges',
+    'interaction-demo-products',
+    'interaction-demo-subscriptions',
+  ]);
   await ctrlC(second);
 }, 600000);

@@ -6,13 +6,21 @@ import { services } from '../services/env';
 // rejects unknown parameters and malformed values the way the real API does. The emulator is ours;
 // this is the check that what we send is what Stripe accepts.
 
-const stripe = createStripeClient({ stripeKey: 'sk_test_123', apiBase: services().stripeMockUrl, timeoutMs: 10000 });
+const stripe = createStripeClient({
+  stripeKey: 'sk_test_123',
+  apiBase: services().stripeMockUrl,
+  timeoutMs: 10000,
+});
 
 describe.each(RESOURCE_NAMES)('%s list requests are valid for Stripe', (resource) => {
   const extra = RESOURCES[resource].listParams;
 
   it('a slice’s first page: limit and a half-open created range', async () => {
-    const page = await listPage(stripe, resource, { limit: 100, created: { gte: 1262304000, lt: 1795565104 }, ...extra });
+    const page = await listPage(stripe, resource, {
+      limit: 100,
+      created: { gte: 1262304000, lt: 1795565104 },
+      ...extra,
+    });
     expect(Array.isArray(page.data)).toBe(true);
     expect(typeof page.has_more).toBe('boolean');
   });

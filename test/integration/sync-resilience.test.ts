@@ -3,8 +3,8 @@ import { temporal } from '@temporalio/proto';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import { syncProgressQuery } from '../../workflows/definitions';
 import { services } from '../services/env';
-import { storeInteraction, runSync } from '../support/interaction-fixture';
-import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { emulatedInteraction, runSync } from '../support/interaction-fixture';
+import { drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
 import { startTestWorker, useHarness, type RunningWorker } from '../support/temporal';
 import { spawnWorker } from '../support/worker-process';
 
@@ -19,26 +19,14 @@ async function setup(
   queueAttributes = {},
   taskQueue?: string,
 ) {
-  const account = await admin.createAccount({
-    mode: 'test',
-    counts: { charges: 0, products: 0, subscriptions: 0, ...counts },
-  });
-  const queueUrl = await createQueue(h.sqs, uniqueName('res'), queueAttributes);
-  const id = uniqueName('res');
   const resource = (Object.keys(counts)[0] ?? 'charges') as 'charges';
-  await storeInteraction(
-    h.client,
-    {
-      id,
-      name: id,
-      resource,
-      frequency: 'daily',
-      stripeKey: account.keys.restricted,
-      queueUrl,
-      stripeApiBase: services().emulatorUrl,
-    },
-    taskQueue ?? h.worker.taskQueue,
-  );
+  const { account, queueUrl, id } = await emulatedInteraction(h.client, h.sqs, {
+    prefix: 'res',
+    taskQueue: taskQueue ?? h.worker.taskQueue,
+    account: { mode: 'test', counts: { charges: 0, products: 0, subscriptions: 0, ...counts } },
+    resource,
+    queueAttributes,
+  });
   return { account, queueUrl, id, resource };
 }
 

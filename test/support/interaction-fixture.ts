@@ -1,4 +1,10 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
+import type { ResourceName } from '../../common/resources';
+import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
+import type { AccountInfo, AccountSpec } from '../../dev/stripe-emulator/types';
+import { services } from '../services/env';
+import { createQueue, uniqueName } from './sqs';
 import {
   INTERACTION_MEMO_KEY,
   interactionSchema,
@@ -49,4 +55,52 @@ export function runSync(client: Client, taskQueue: string, input: SyncInput): Pr
     workflowId: `sync-${input.interactionId}-${Date.now()}`,
     args: [input],
   });
+}
+
+export interface EmulatedInteraction {
+  account: AccountInfo;
+  queueUrl: string;
+  id: string;
+  /** Ids of the account's objects of the interaction's resource created in [gte, lt). */
+  idsCreatedIn(gte: number, lt: number): Promise<string[]>;
+}
+
+/**
+ * The usual engine-test setup: an emulator account, a fresh SQS queue, and an interaction over both
+ * (stored with storeInteraction) whose runs go to `taskQueue`.
+ */
+export async function emulatedInteraction(
+  client: Client,
+  sqs: SQSClient,
+  o: {
+    prefix: string;
+    taskQueue: string;
+    account: AccountSpec;
+    resource?: ResourceName;
+    queueAttributes?: Record<string, string>;
+  },
+): Promise<EmulatedInteraction> {
+  const admin = emulatorAdmin(services().emulatorUrl);
+  const account = await admin.createAccount(o.account);
+  const queueUrl = await createQueue(sqs, uniqueName(o.prefix), o.queueAttributes);
+  const id = uniqueName(o.prefix);
+  const resource = o.resource ?? 'charges';
+  await storeInteraction(
+    client,
+    {
+      id,
+      name: id,
+      resource,
+      frequency: 'daily',
+      stripeKey: account.keys.restricted,
+      queueUrl,
+      stripeApiBase: services().emulatorUrl,
+    },
+    o.taskQueue,
+  );
+  const idsCreatedIn = async (gte: number, lt: number) =>
+    (await admin.objects(account.id, resource))
+      .filter((x) => x.created >= gte && x.created < lt)
+      .map((x) => x.id);
+  return { account, queueUrl, id, idsCreatedIn };
 }

@@ -1,17 +1,10 @@
-import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { backfillWorkflowId, scheduleId } from '../../common/interaction';
 
 // Checks on what an interaction left in Temporal, for the interactions integration tests.
 
-export async function scheduleExists(client: Client, id: string): Promise<boolean> {
-  try {
-    await client.schedule.getHandle(scheduleId(id)).describe();
-    return true;
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return false;
-    throw err;
-  }
-}
+// The library's own check, so tests and `interactions create` agree on what "exists" means.
+export { scheduleExists } from '../../client/interactions';
 
 /** Status name of the backfill workflow, or undefined when Temporal has never heard of it. */
 export async function backfillStatus(client: Client, id: string): Promise<string | undefined> {
