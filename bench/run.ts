@@ -11,6 +11,7 @@ import { RESOURCE_NAMES, type ResourceName } from '../common/resources';
 import { startLocalServices, stopLocalServices, type ServiceAddresses } from '../dev/local-services';
 import { sqsClientFor } from '../dev/services';
 import { emulatorAdmin } from '../dev/stripe-emulator/admin-client';
+import type { Counters } from '../dev/stripe-emulator/counters';
 import type { SyncSummary } from '../workflows/definitions';
 import { runBaseline } from './baseline';
 import { startConsumer } from './consumer';
@@ -69,6 +70,45 @@ export interface ScenarioResult {
   workerPeakRssMb: number;
   missing: number;
   duplicates: number;
+  /** Where the time went: see lossBreakdown. */
+  losses: LossBreakdown;
+}
+
+export interface LossBreakdown {
+  /** Requests answered with less than a full page (each slice ends in one; empty slices are all waste). */
+  partialPageRequests: number;
+  /** Created-time slices walked, over all runs. */
+  slices: number;
+  /** Seconds before the account first reached 90 % of its request limit. */
+  rampSeconds: number;
+  /** Seconds after it last did. */
+  tailSeconds: number;
+  /** Requests per second answered between those two points. */
+  steadyRequestsPerSecond: number;
+  /** Requests answered in each second of the run (429s included). */
+  requestsPerSecond: number[];
+}
+
+const PAGE = 100;
+
+function lossBreakdown(
+  counters: Counters,
+  summaries: SyncSummary[],
+  requestLimit: number,
+): LossBreakdown {
+  const perSecond = counters.timeline.map((t) => t.requests);
+  const busy = perSecond.map((n) => n >= 0.9 * requestLimit);
+  const first = busy.indexOf(true);
+  const last = busy.lastIndexOf(true);
+  const steady = first >= 0 ? perSecond.slice(first, last + 1) : [];
+  return {
+    partialPageRequests: counters.total - counters.rateLimited - Math.floor(counters.objectsServed / PAGE),
+    slices: summaries.reduce((n, x) => n + x.slices, 0),
+    rampSeconds: first >= 0 ? first : perSecond.length,
+    tailSeconds: first >= 0 ? perSecond.length - 1 - last : 0,
+    steadyRequestsPerSecond: steady.length ? round(steady.reduce((a, b) => a + b, 0) / steady.length, 1) : 0,
+    requestsPerSecond: perSecond,
+  };
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -179,6 +219,7 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       workerPeakRssMb: round(workerPeakRssMb, 1),
       missing,
       duplicates: consumer.received() - distinct,
+      losses: lossBreakdown(counters, summaries, Math.min(globalLimit, 25 * RESOURCE_NAMES.length)),
     };
   } finally {
     await worker.stop();
@@ -208,6 +249,7 @@ function printTable(
     dupes: r.duplicates,
   }));
   console.table(rows);
+  console.table(results.map(({ name, losses: { requestsPerSecond: _, ...losses } }) => ({ scenario: name, ...losses })));
   console.log(
     `baseline (autoPagingEach → SQS, ${baseline.objects} charges, test mode): ${round(baseline.objectsPerSecond, 0)} objects/s in ${round(baseline.seconds)} s`,
   );

@@ -20,15 +20,31 @@ export interface Slice {
 /** Stripe was founded in 2010; nothing in an account is older, and backfills before it are rejected. */
 export const STRIPE_EPOCH = 1262304000; // 2010-01-01T00:00:00Z
 
-export function initialSlices(gte: number, lt: number, count: number, firstId = 0): Slice[] {
-  const n = Math.max(1, Math.min(count, lt - gte));
-  const step = (lt - gte) / n;
+/** Width of the newest initial slice: one day. */
+export const NEWEST_SLICE_SECONDS = 86_400;
+
+/**
+ * The slices a run starts with, newest first: the newest one day wide, each older one twice as wide as
+ * the one before, the oldest taking whatever is left, at most `maxCount` in all. An account is usually
+ * densest lately and nobody knows when its first object was created: evenly cut, seventeen years since
+ * Stripe's founding are mostly empty slices, each costing a request; doubling widths reach back to 2010
+ * in about thirteen slices, and the splitter then divides the ones that turn out to hold data.
+ */
+export function initialSlices(
+  gte: number,
+  lt: number,
+  maxCount: number,
+  newestSeconds = NEWEST_SLICE_SECONDS,
+): Slice[] {
   const slices: Slice[] = [];
-  for (let i = 0; i < n; i++) {
-    const from = gte + Math.round(step * i);
-    const to = i === n - 1 ? lt : gte + Math.round(step * (i + 1));
-    // Newest first: the most recent objects (usually the densest) start immediately.
-    slices.unshift({ id: firstId + i, gte: from, lt: to, pages: 0, objects: 0, done: false });
+  let top = lt;
+  let width = Math.max(1, newestSeconds);
+  while (top > gte) {
+    const last = slices.length === Math.max(1, maxCount) - 1;
+    const from = last ? gte : Math.max(gte, top - width);
+    slices.push({ id: slices.length, gte: from, lt: top, pages: 0, objects: 0, done: false });
+    top = from;
+    width *= 2;
   }
   return slices;
 }
@@ -45,12 +61,13 @@ export function remainingSpan(slice: Slice): number {
 
 /**
  * Pages still to fetch, estimated from the density the slice has shown so far (objects per second of
- * created-time walked). A slice with no page yet is unknown: Infinity, so it is always worth splitting.
+ * created-time walked), or for a fresh split from its parent's. A slice with neither is unknown and
+ * counts as 0: its first page, not a blind split, tells whether it holds anything.
  */
 export function estimatedPagesLeft(slice: Slice): number {
   if (slice.done) return 0;
   const seen = observedDensity(slice) ?? slice.hint;
-  if (!seen) return Infinity;
+  if (!seen) return 0;
   return (seen.density * (remainingSpan(slice) + 1)) / seen.perPage;
 }
 

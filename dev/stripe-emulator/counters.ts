@@ -7,14 +7,35 @@ export interface Counters {
   rateLimited: number;
   objectsServed: number;
   maxConcurrent: number;
+  /**
+   * Second by second since the counters were (re)set: requests answered, 429s and objects served, so
+   * the benchmark can tell ramp-up, steady state and tail apart.
+   */
+  timeline: TimelineSecond[];
+}
+
+export interface TimelineSecond {
+  requests: number;
+  rateLimited: number;
+  objects: number;
 }
 
 export interface CounterSet extends Counters {
   inFlight: number;
+  since: number;
 }
 
 export function newCounterSet(): CounterSet {
-  return { requests: {}, total: 0, rateLimited: 0, objectsServed: 0, maxConcurrent: 0, inFlight: 0 };
+  return {
+    requests: {},
+    total: 0,
+    rateLimited: 0,
+    objectsServed: 0,
+    maxConcurrent: 0,
+    timeline: [],
+    inFlight: 0,
+    since: performance.now(),
+  };
 }
 
 /** Zeroes the totals; requests still in flight stay counted as concurrent. */
@@ -24,6 +45,8 @@ export function resetCounterSet(c: CounterSet): void {
   c.rateLimited = 0;
   c.objectsServed = 0;
   c.maxConcurrent = c.inFlight;
+  c.timeline = [];
+  c.since = performance.now();
 }
 
 export function countRequest(c: CounterSet, endpoint: string, status: string, objects: number): void {
@@ -32,6 +55,12 @@ export function countRequest(c: CounterSet, endpoint: string, status: string, ob
   c.total++;
   if (status === '429') c.rateLimited++;
   c.objectsServed += objects;
+  const second = Math.floor((performance.now() - c.since) / 1000);
+  for (let i = c.timeline.length; i <= second; i++) c.timeline.push({ requests: 0, rateLimited: 0, objects: 0 });
+  const bucket = c.timeline[second];
+  bucket.requests++;
+  if (status === '429') bucket.rateLimited++;
+  bucket.objects += objects;
 }
 
 export function enter(c: CounterSet): void {
@@ -50,5 +79,6 @@ export function snapshot(c: CounterSet): Counters {
     rateLimited: c.rateLimited,
     objectsServed: c.objectsServed,
     maxConcurrent: c.maxConcurrent,
+    timeline: c.timeline.map((t) => ({ ...t })),
   };
 }

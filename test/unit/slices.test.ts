@@ -3,6 +3,7 @@ import {
   initialSlices,
   remainingSpan,
   splitSlice,
+  STRIPE_EPOCH,
   type Slice,
 } from '../../common/slices';
 
@@ -15,15 +16,29 @@ function coverage(slices: Slice[], gte: number, lt: number): number[] {
 
 describe('created-time slices', () => {
   it('cut a range into half-open slices that cover every second exactly once', () => {
-    const slices = initialSlices(1000, 1997, 7);
-    expect(slices).toHaveLength(7);
+    const slices = initialSlices(1000, 1997, 7, 10);
     expect(coverage(slices, 1000, 1997).every((c) => c === 1)).toBe(true);
     // Newest first, so the densest part of a typical account starts at once.
     expect(slices[0].lt).toBe(1997);
   });
 
-  it('never makes more slices than seconds', () => {
-    expect(initialSlices(10, 13, 8)).toHaveLength(3);
+  it('start one day wide at the top and double going back, so 2010 to now takes few slices', () => {
+    const now = 1_795_000_000; // 2026-11
+    const slices = initialSlices(STRIPE_EPOCH, now, 20);
+    expect(slices.map((s) => s.lt - s.gte).slice(0, 4)).toEqual([86_400, 172_800, 345_600, 691_200]);
+    expect(slices.length).toBe(13);
+    expect(slices.at(-1)!.gte).toBe(STRIPE_EPOCH);
+    expect(coverage(slices, now - 40 * 86_400, now).every((c) => c === 1)).toBe(true);
+  });
+
+  it('never makes more slices than asked; the oldest takes what is left', () => {
+    const slices = initialSlices(0, 1_000_000, 3, 100);
+    expect(slices.map((s) => [s.gte, s.lt])).toEqual([
+      [999_900, 1_000_000],
+      [999_700, 999_900],
+      [0, 999_700],
+    ]);
+    expect(initialSlices(10, 13, 8, 1)).toHaveLength(2);
   });
 
   it('split below the cursor: the upper part keeps the cursor, coverage stays exact', () => {
@@ -70,8 +85,8 @@ describe('estimated pages left', () => {
     expect(estimatedPagesLeft(slice)).toBeCloseTo(90.1, 1);
   });
 
-  it('is unknown (Infinity) before the first page and 0 once done', () => {
-    expect(estimatedPagesLeft({ id: 1, gte: 0, lt: 10, pages: 0, objects: 0, done: false })).toBe(Infinity);
+  it('is 0 for a slice nothing is known of (not worth a blind split) and once done', () => {
+    expect(estimatedPagesLeft({ id: 1, gte: 0, lt: 10, pages: 0, objects: 0, done: false })).toBe(0);
     expect(estimatedPagesLeft({ id: 1, gte: 0, lt: 10, pages: 3, objects: 250, done: true })).toBe(0);
   });
 });
