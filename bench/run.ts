@@ -79,6 +79,8 @@ export interface LossBreakdown {
   partialPageRequests: number;
   /** Created-time slices walked, over all runs. */
   slices: number;
+  /** The same per run, in resource order. */
+  slicesPerRun: string;
   /** Seconds before the account first reached 90 % of its request limit. */
   rampSeconds: number;
   /** Seconds after it last did. */
@@ -87,6 +89,8 @@ export interface LossBreakdown {
   steadyRequestsPerSecond: number;
   /** Requests answered in each second of the run (429s included). */
   requestsPerSecond: number[];
+  /** First pages of slices answered in each second: when the runs split. */
+  firstPagesPerSecond: number[];
 }
 
 const PAGE = 100;
@@ -104,10 +108,12 @@ function lossBreakdown(
   return {
     partialPageRequests: counters.total - counters.rateLimited - Math.floor(counters.objectsServed / PAGE),
     slices: summaries.reduce((n, x) => n + x.slices, 0),
+    slicesPerRun: summaries.map((x) => x.slices).join('/'),
     rampSeconds: first >= 0 ? first : perSecond.length,
     tailSeconds: first >= 0 ? perSecond.length - 1 - last : 0,
     steadyRequestsPerSecond: steady.length ? round(steady.reduce((a, b) => a + b, 0) / steady.length, 1) : 0,
     requestsPerSecond: perSecond,
+    firstPagesPerSecond: counters.timeline.map((t) => t.firstPages),
   };
 }
 
@@ -249,7 +255,7 @@ function printTable(
     dupes: r.duplicates,
   }));
   console.table(rows);
-  console.table(results.map(({ name, losses: { requestsPerSecond: _, ...losses } }) => ({ scenario: name, ...losses })));
+  console.table(results.map(({ name, losses: { requestsPerSecond: _, firstPagesPerSecond: __, ...losses } }) => ({ scenario: name, ...losses })));
   console.log(
     `baseline (autoPagingEach → SQS, ${baseline.objects} charges, test mode): ${round(baseline.objectsPerSecond, 0)} objects/s in ${round(baseline.seconds)} s`,
   );

@@ -2,12 +2,18 @@ import { condition } from '@temporalio/workflow';
 import type { FetchPageInput, FetchPageResult } from '../activities/types';
 import { estimatedPagesLeft, initialSlices, sliceTop, splitSlice, type Slice } from '../common/slices';
 
-const MIN_PAGES_TO_SPLIT = 8;
 /**
  * When pages queue this long for the worker's rate limiter, the account is at its limit: more slices
  * would not fetch faster, only end in more partial pages, so splitting waits.
  */
 const THROTTLED_MS = 100;
+/**
+ * Each split costs an extra, partial page, so a slice near its end is only split when the limiter is
+ * idle (pages hardly wait for it): then the requests are free and the run's tail gets shorter.
+ */
+const MIN_PAGES_TO_SPLIT = 8;
+const MIN_PAGES_TO_SPLIT_WHEN_IDLE = 2;
+const IDLE_MS = 10;
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
 // slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
@@ -113,17 +119,23 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
       });
   };
 
+  let lastSeen = 0;
   for (;;) {
     const seen = completions;
     if (failure === undefined && !o.shouldStop()) {
       const idle = () => state.slices.filter((s) => !s.done && !inFlight.has(s.id));
       const free = o.concurrency - inFlight.size;
+      const limiterIdle = throttledAverageMs < IDLE_MS;
+      const minPages = limiterIdle ? MIN_PAGES_TO_SPLIT_WHEN_IDLE : MIN_PAGES_TO_SPLIT;
+      // Near the limit, add at most one slice per page that came back: the throttle signal lags,
+      // and filling every free slot at once overshoots into slices the limiter cannot serve.
+      let splitsLeft = limiterIdle ? Infinity : Math.max(1, seen - lastSeen);
+      lastSeen = seen;
       let candidates = idle();
-      while (candidates.length < free && throttledAverageMs < THROTTLED_MS) {
-        // Split where the most pages are left; a slice about to end is not worth a split (each split
-        // costs at least one extra, partial page).
+      while (candidates.length < free && throttledAverageMs < THROTTLED_MS && splitsLeft > 0) {
+        // Split where the most pages are left.
         const largest = candidates
-          .filter((c) => estimatedPagesLeft(c) >= MIN_PAGES_TO_SPLIT)
+          .filter((c) => estimatedPagesLeft(c) >= minPages)
           .reduce<Slice | undefined>(
             (best, c) => (best === undefined || estimatedPagesLeft(c) > estimatedPagesLeft(best) ? c : best),
             undefined,
@@ -132,6 +144,7 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
         if (!lower) break;
         state.nextSliceId += 1;
         state.slices.push(lower);
+        splitsLeft -= 1;
         candidates = idle();
       }
       candidates.slice(0, free).forEach(launch);

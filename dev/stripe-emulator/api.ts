@@ -101,8 +101,8 @@ export async function handleApi(
   const account = auth.account;
   const mine = countersFor(st, account.id);
   const sets: CounterSet[] = [st.totals, mine];
-  const count = (status: string, objects: number) =>
-    sets.forEach((c) => countRequest(c, endpoint, status, objects));
+  const count = (status: string, objects: number, firstPage = false) =>
+    sets.forEach((c) => countRequest(c, endpoint, status, objects, firstPage));
   sets.forEach(enter);
   try {
     if (!r) throw unrecognizedUrl(method, path);
@@ -131,7 +131,7 @@ export async function handleApi(
     const result = answer(st, auth, r, search);
     await sleep(latencyMs(st.config.latency, result.objects));
     send(res, 200, result.body, reqId, version);
-    count('200', result.objects);
+    count('200', result.objects, r.id === undefined && !/(starting_after|ending_before)=/.test(search));
   } catch (e) {
     const err = e instanceof StripeHttpError ? e : apiError();
     if (!(e instanceof StripeHttpError)) console.error('stripe emulator: request failed', e);

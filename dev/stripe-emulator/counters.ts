@@ -18,6 +18,8 @@ export interface TimelineSecond {
   requests: number;
   rateLimited: number;
   objects: number;
+  /** Answered list requests without a cursor: first pages of a walk (or of a created-time slice). */
+  firstPages: number;
 }
 
 export interface CounterSet extends Counters {
@@ -49,18 +51,25 @@ export function resetCounterSet(c: CounterSet): void {
   c.since = performance.now();
 }
 
-export function countRequest(c: CounterSet, endpoint: string, status: string, objects: number): void {
+export function countRequest(
+  c: CounterSet,
+  endpoint: string,
+  status: string,
+  objects: number,
+  firstPage = false,
+): void {
   const byStatus = (c.requests[endpoint] ??= {});
   byStatus[status] = (byStatus[status] ?? 0) + 1;
   c.total++;
   if (status === '429') c.rateLimited++;
   c.objectsServed += objects;
   const second = Math.floor((performance.now() - c.since) / 1000);
-  for (let i = c.timeline.length; i <= second; i++) c.timeline.push({ requests: 0, rateLimited: 0, objects: 0 });
+  for (let i = c.timeline.length; i <= second; i++) c.timeline.push({ requests: 0, rateLimited: 0, objects: 0, firstPages: 0 });
   const bucket = c.timeline[second];
   bucket.requests++;
   if (status === '429') bucket.rateLimited++;
   bucket.objects += objects;
+  if (firstPage) bucket.firstPages++;
 }
 
 export function enter(c: CounterSet): void {
