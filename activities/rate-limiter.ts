@@ -1,7 +1,8 @@
 // Client-side pacing so Compound stays under Stripe's limits instead of bouncing off them with 429s.
 // One limiter per Stripe account, shared by every activity in the worker process. It hands out
 // request slots spaced 1/rate apart for the account (global limit) and for each endpoint, so no
-// one-second window ever holds more than `rate` requests and waiting requests are served in order.
+// one-second window ever holds more than `rate` requests. Waiting requests are served in order of
+// arrival among those whose endpoint has a free slot: a backlog on charges never holds up products.
 
 export interface StripeRateLimits {
   /** Requests per second for the whole account (Stripe: 25 in test mode, 100 live). */
@@ -29,10 +30,22 @@ export interface RateLimiter {
 const BACKOFF = 0.9;
 const MIN_FACTOR = 0.5;
 const RECOVERY_PER_SECOND = 0.05;
+/**
+ * A slot granted late (a busy event loop fires timers late) moves the next slot back, except for this
+ * much: a stall must not be followed by a burst of catch-up requests that Stripe would count in one second.
+ */
+const CATCH_UP_MS = 5;
+
+interface Waiter {
+  endpoint: string;
+  grant: () => void;
+}
 
 export function createRateLimiter(limits: StripeRateLimits, now: () => number = Date.now): RateLimiter {
   let globalNext = 0;
   const endpointNext = new Map<string, number>();
+  const waiting: Waiter[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let factor = 1;
   let factorAt = now();
   const currentFactor = () => {
@@ -41,14 +54,34 @@ export function createRateLimiter(limits: StripeRateLimits, now: () => number = 
     factorAt = t;
     return factor;
   };
+  const readyAt = (w: Waiter) => Math.max(globalNext, endpointNext.get(w.endpoint) ?? 0);
+
+  const pump = () => {
+    timer = undefined;
+    const t = now();
+    const next = waiting.findIndex((w) => readyAt(w) <= t);
+    if (next >= 0) {
+      const [w] = waiting.splice(next, 1);
+      const f = currentFactor();
+      const from = (planned: number) => Math.max(planned, t - CATCH_UP_MS);
+      globalNext = from(globalNext) + 1000 / (limits.global * f);
+      endpointNext.set(w.endpoint, from(endpointNext.get(w.endpoint) ?? 0) + 1000 / (limits.perEndpoint * f));
+      w.grant();
+    }
+    if (waiting.length > 0) {
+      const due = Math.min(...waiting.map(readyAt));
+      timer = setTimeout(pump, Math.max(0, due - now()));
+    }
+  };
+
   return {
     acquire(endpoint) {
-      const f = currentFactor();
-      const t = Math.max(now(), globalNext, endpointNext.get(endpoint) ?? 0);
-      globalNext = t + 1000 / (limits.global * f);
-      endpointNext.set(endpoint, t + 1000 / (limits.perEndpoint * f));
-      const wait = t - now();
-      return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+      return new Promise<void>((grant) => {
+        waiting.push({ endpoint, grant });
+        // It may be ready sooner than whatever the pump waits for.
+        clearTimeout(timer);
+        pump();
+      });
     },
     rateLimited() {
       factor = Math.max(MIN_FACTOR, currentFactor() * BACKOFF);

@@ -32,6 +32,39 @@ describe('rate limiter', () => {
     expect(Math.max(...grants.map((g) => g.at))).toBeLessThan(3200);
   });
 
+  it('serves an endpoint with a free slot at once, whatever the backlog on another', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = createRateLimiter({ global: 100, perEndpoint: 10 });
+      const charges = Array.from({ length: 20 }, () => limiter.acquire('charges.list'));
+      let productsAt: number | undefined;
+      void limiter.acquire('products.list').then(() => (productsAt = Date.now()));
+      await jest.advanceTimersByTimeAsync(50);
+      // 20 charges queued at 10 req/s take two seconds; products only waits for the global spacing.
+      expect(productsAt).toBeLessThanOrEqual(10);
+      await jest.advanceTimersByTimeAsync(2000);
+      await Promise.all(charges);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not burst to catch up after the event loop stalled', async () => {
+    // Real timers: a blocked event loop fires every timer that fell due during the block at once.
+    const limiter = createRateLimiter({ global: 20, perEndpoint: 20 });
+    const grants: number[] = [];
+    const all = Array.from({ length: 8 }, () =>
+      limiter.acquire('charges.list').then(() => grants.push(performance.now())),
+    );
+    await all[0];
+    const blockedUntil = performance.now() + 300;
+    while (performance.now() < blockedUntil); // the stall: slots at 50…300 ms pass unserved
+    await Promise.all(all);
+    const gaps = grants.slice(1).map((g, i) => g - grants[i]);
+    // After the stall the slots stay 50 ms apart (5 ms of catch-up at most), not five at once.
+    expect(Math.min(...gaps.slice(1))).toBeGreaterThanOrEqual(44);
+  });
+
   it('slows down after a 429 and creeps back to the full rate', () => {
     jest.useFakeTimers({ now: 0 });
     try {
