@@ -42,9 +42,8 @@ export function createFetchPage(deps: FetchPageDeps) {
     const mode = keyMode(interaction.stripeKey);
     const limiter = deps.limiterFor(accountKeyFor(interaction), mode);
 
-    const waitStart = Date.now();
-    await limiter.acquire(`${interaction.resource}.list`);
-    const throttledMs = Date.now() - waitStart;
+    const endpoint = `${interaction.resource}.list`;
+    await limiter.acquire(endpoint);
     let page;
     try {
       page = await listPage(deps.stripeFor(interaction), interaction.resource, {
@@ -101,6 +100,7 @@ export function createFetchPage(deps: FetchPageDeps) {
     const bytes = messages.reduce((sum, m) => sum + m.bytes, 0);
     deps.metrics?.page(interaction.resource, page.data.length, bytes);
     const last = page.data[page.data.length - 1];
+    const limiterBacklogMs = Math.round(limiter.backlogMs(endpoint));
     return {
       count: page.data.length,
       bytes: page.data.length > 0 ? bytes : 0,
@@ -110,7 +110,7 @@ export function createFetchPage(deps: FetchPageDeps) {
       nextCursorCreated: last?.created,
       ...(info.attempt > 1 && { requests: info.attempt }),
       ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),
-      ...(throttledMs >= 10 && { throttledMs }),
+      ...(limiterBacklogMs >= 10 && { limiterBacklogMs }),
     };
   };
 }

@@ -25,6 +25,11 @@ export interface RateLimiter {
   rateLimited(): void;
   /** Share of the configured rate currently used (1 = full). */
   factor(): number;
+  /**
+   * How long a request to `endpoint` made now would wait: the signal the paging workflows split on
+   * (more slices only help while it is short).
+   */
+  backlogMs(endpoint: string): number;
 }
 
 const BACKOFF = 0.9;
@@ -87,6 +92,15 @@ export function createRateLimiter(limits: StripeRateLimits, now: () => number = 
       factor = Math.max(MIN_FACTOR, currentFactor() * BACKOFF);
     },
     factor: currentFactor,
+    backlogMs(endpoint) {
+      const t = now();
+      const f = currentFactor();
+      const queued = waiting.filter((w) => w.endpoint === endpoint).length;
+      const forEndpoint =
+        Math.max(0, (endpointNext.get(endpoint) ?? 0) - t) + (queued * 1000) / (limits.perEndpoint * f);
+      const forAccount = Math.max(0, globalNext - t) + (waiting.length * 1000) / (limits.global * f);
+      return Math.max(forEndpoint, forAccount);
+    },
   };
 }
 

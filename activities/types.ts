@@ -23,6 +23,9 @@ export interface FetchPageResult {
   requests?: number;
   /** Of those, answered 429; omitted when 0. */
   rateLimited?: number;
-  /** Time the page waited for the account's rate limiter, when it waited at all (≥ 10 ms). */
-  throttledMs?: number;
+  /**
+   * How long the next request to this endpoint would wait for the worker's rate limiter, measured as
+   * the page completes; omitted under 10 ms. Long means the account is at its limit.
+   */
+  limiterBacklogMs?: number;
 }

@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Envelope } from '../common/envelope';
 
-/** A stand-in for the extraction stage: drains the queue while the sync runs, counting object ids. */
+/** A stand-in for the extraction stage: drains the queue, counting object ids. */
 export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
   const seen = new Map<string, Set<string>>();
   let received = 0;

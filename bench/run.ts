@@ -34,7 +34,9 @@ interface Scenario {
   counts: Counts;
 }
 
-const only = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : undefined;
+const only = process.argv.includes('--scenario')
+  ? process.argv[process.argv.indexOf('--scenario') + 1]
+  : undefined;
 const allScenarios: Scenario[] = quick
   ? [
       { name: 'test-20k', mode: 'test', counts: SMALL },
@@ -91,6 +93,12 @@ export interface LossBreakdown {
   requestsPerSecond: number[];
   /** First pages of slices answered in each second: when the runs split. */
   firstPagesPerSecond: number[];
+  /**
+   * Mean seconds per page, by resource: from scheduled to completed (task queue, rate limiter, Stripe,
+   * SQS) and from completed until the workflow schedules its next page. Their sum × the endpoint's rate
+   * is how many pages a run needs in flight (Little's law).
+   */
+  pageSeconds: Partial<Record<ResourceName, { inFlight: number; turnaround: number; perSecond: number[] }>>;
 }
 
 const PAGE = 100;
@@ -99,7 +107,7 @@ function lossBreakdown(
   counters: Counters,
   summaries: SyncSummary[],
   requestLimit: number,
-): LossBreakdown {
+): Omit<LossBreakdown, 'pageSeconds'> {
   const perSecond = counters.timeline.map((t) => t.requests);
   const busy = perSecond.map((n) => n >= 0.9 * requestLimit);
   const first = busy.indexOf(true);
@@ -119,16 +127,59 @@ function lossBreakdown(
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function historyOf(client: Client, workflowId: string): Promise<{ events: number; bytes: number }> {
-  let events = 0;
-  let bytes = 0;
+interface HistoryStats {
+  events: number;
+  bytes: number;
+  /** Seconds from scheduling a page to its completion (task queue, rate limiter, Stripe, SQS), summed. */
+  pageSeconds: number;
+  /** Seconds from a page's completion to the next page scheduled after it (the workflow's turnaround), summed. */
+  turnaroundSeconds: number;
+  pages: number;
+  /** Pages completed in each second since `since`. */
+  pagesPerSecond: number[];
+}
+
+const eventSeconds = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
+  Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
+
+async function historyOf(client: Client, workflowId: string, sinceMs: number): Promise<HistoryStats> {
+  const stats: HistoryStats = {
+    events: 0,
+    bytes: 0,
+    pageSeconds: 0,
+    turnaroundSeconds: 0,
+    pages: 0,
+    pagesPerSecond: [],
+  };
+  const { EventType } = temporal.api.enums.v1;
   // Every run of the chain (continue-as-new), each history in full (fetchHistory follows the pages).
   for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
     const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
-    events += history.events?.length ?? 0;
-    bytes += temporal.api.history.v1.History.encode(history).finish().length;
+    const events = history.events ?? [];
+    stats.events += events.length;
+    stats.bytes += temporal.api.history.v1.History.encode(history).finish().length;
+    const scheduledAt = new Map<number, number>();
+    let completedWaiting: number[] = [];
+    for (const e of events) {
+      const at = eventSeconds(e.eventTime);
+      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+        scheduledAt.set(Number(e.eventId), at);
+        for (const done of completedWaiting) stats.turnaroundSeconds += at - done;
+        completedWaiting = [];
+      } else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+        const from = scheduledAt.get(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId));
+        if (from !== undefined) {
+          stats.pageSeconds += at - from;
+          stats.pages += 1;
+          completedWaiting.push(at);
+          const second = Math.max(0, Math.floor(at - sinceMs / 1000));
+          for (let i = stats.pagesPerSecond.length; i <= second; i++) stats.pagesPerSecond.push(0);
+          stats.pagesPerSecond[second] += 1;
+        }
+      }
+    }
   }
-  return { events, bytes };
+  return stats;
 }
 
 async function runScenario(s: Scenario, services: ServiceAddresses, client: Client): Promise<ScenarioResult> {
@@ -160,7 +211,6 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       ids[resource] = interaction.id;
     }
     await admin.resetCounters(account.id);
-    const consumer = startConsumer(sqs, queueUrl!);
     const started = Date.now();
     const summaries: SyncSummary[] = await Promise.all(
       RESOURCE_NAMES.map((resource) =>
@@ -174,6 +224,9 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     const seconds = (Date.now() - started) / 1000;
     const objects = summaries.reduce((sum, x) => sum + x.objects, 0);
     const expected = Object.values(s.counts).reduce((a, b) => a + b, 0);
+    // The extraction stage reads the queue once the syncs are done: in production it runs elsewhere,
+    // and here its CPU would come out of the same two cores as the worker's.
+    const consumer = startConsumer(sqs, queueUrl!);
     while (consumer.received() < expected && consumer.idleMs() < 10000)
       await new Promise((r) => setTimeout(r, 200));
     await consumer.stop();
@@ -189,10 +242,16 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     }
     let historyEvents = 0;
     let historyBytes = 0;
+    const pageTimes: LossBreakdown['pageSeconds'] = {};
     for (const resource of RESOURCE_NAMES) {
-      const h = await historyOf(client, `bench-${s.name}-${resource}`);
+      const h = await historyOf(client, `bench-${s.name}-${resource}`, started);
       historyEvents += h.events;
       historyBytes += h.bytes;
+      pageTimes[resource] = {
+        inFlight: round(h.pageSeconds / Math.max(1, h.pages)),
+        turnaround: round(h.turnaroundSeconds / Math.max(1, h.pages)),
+        perSecond: h.pagesPerSecond,
+      };
     }
     const globalLimit = s.mode === 'live' ? 100 : 25;
     const ceiling = Math.min(globalLimit, 25 * RESOURCE_NAMES.length) * 100;
@@ -225,7 +284,10 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       workerPeakRssMb: round(workerPeakRssMb, 1),
       missing,
       duplicates: consumer.received() - distinct,
-      losses: lossBreakdown(counters, summaries, Math.min(globalLimit, 25 * RESOURCE_NAMES.length)),
+      losses: {
+        ...lossBreakdown(counters, summaries, Math.min(globalLimit, 25 * RESOURCE_NAMES.length)),
+        pageSeconds: pageTimes,
+      },
     };
   } finally {
     await worker.stop();
@@ -255,7 +317,17 @@ function printTable(
     dupes: r.duplicates,
   }));
   console.table(rows);
-  console.table(results.map(({ name, losses: { requestsPerSecond: _, firstPagesPerSecond: __, ...losses } }) => ({ scenario: name, ...losses })));
+  console.table(
+    results.map(
+      ({ name, losses: { requestsPerSecond: _, firstPagesPerSecond: __, pageSeconds, ...losses } }) => ({
+        scenario: name,
+        ...losses,
+        secondsPerPage: Object.entries(pageSeconds)
+          .map(([r, t]) => `${r} ${t.inFlight}+${t.turnaround}`)
+          .join(', '),
+      }),
+    ),
+  );
   console.log(
     `baseline (autoPagingEach → SQS, ${baseline.objects} charges, test mode): ${round(baseline.objectsPerSecond, 0)} objects/s in ${round(baseline.seconds)} s`,
   );
@@ -357,4 +429,3 @@ main().catch((err: Error) => {
   console.error(err);
   process.exit(1);
 });
-

@@ -57,9 +57,7 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
       : { workflowsPath: require.resolve('../workflows') }),
     activities,
     dataConverter: compoundDataConverter(),
-    maxConcurrentActivityTaskExecutions:
-      o.config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
-    shutdownGraceTime: '30s',
+    ...workerTuning(o.config),
     // A short, readable build id (the default is a 64-hex bundle hash recorded on every task event:
     // ~150 bytes of history per page). Worker versioning itself stays off.
     workerDeploymentOptions: {

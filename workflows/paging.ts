@@ -3,10 +3,11 @@ import type { FetchPageInput, FetchPageResult } from '../activities/types';
 import { estimatedPagesLeft, initialSlices, sliceTop, splitSlice, type Slice } from '../common/slices';
 
 /**
- * When pages queue this long for the worker's rate limiter, the account is at its limit: more slices
- * would not fetch faster, only end in more partial pages, so splitting waits.
+ * When the next request would queue this long for the worker's rate limiter, the account (or the
+ * endpoint) is at its limit: more slices would not fetch faster, only end in more partial pages, so
+ * splitting waits.
  */
-const THROTTLED_MS = 100;
+const BACKLOG_MS = 100;
 /**
  * Each split costs an extra, partial page, so a slice near its end is only split when the limiter is
  * idle (pages hardly wait for it): then the requests are free and the run's tail gets shorter.
@@ -21,11 +22,13 @@ const IDLE_MS = 10;
 // (everything in the last month) still keeps every slot busy.
 
 /**
- * Pages in flight per run. Little's law: an endpoint allows 25 req/s and a page spends ~0.3–0.8 s in
- * flight (Stripe's latency, the SQS send, Temporal's round trip), so 25 × 0.8 = 20 keep one endpoint at
- * its limit. Extra ones only wait in the worker's rate limiter.
+ * Most pages in flight per run. Little's law: an endpoint allows 25 req/s and a page takes ~1 s from
+ * one scheduling to the next (the benchmark measures 0.75–0.95 s from scheduled to completed — task
+ * queue, Stripe's 0.3 s, the SQS send — plus 0.1–0.3 s for the workflow to schedule the next), so ~25
+ * keep one endpoint at its limit; 32 leave room for a slower machine. It is a ceiling, not a target:
+ * slices are only added while the rate limiter has room (see BACKLOG_MS).
  */
-export const DEFAULT_SYNC_CONCURRENCY = 20;
+export const DEFAULT_SYNC_CONCURRENCY = 32;
 
 export interface PagingTotals {
   pages: number;
@@ -92,14 +95,15 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
   const inFlight = new Set<number>();
   let completions = 0;
   let failure: unknown;
-  let throttledAverageMs = 0;
+  // The rate limiter's backlog as the latest page saw it.
+  let backlogMs = 0;
 
   const launch = (slice: Slice) => {
     inFlight.add(slice.id);
     o.fetch(slice)
       .then((result) => {
         addTotals(state.totals, result);
-        throttledAverageMs = 0.8 * throttledAverageMs + 0.2 * (result.throttledMs ?? 0);
+        backlogMs = result.limiterBacklogMs ?? 0;
         slice.pages += 1;
         slice.objects += result.count;
         if (result.hasMore && result.nextCursor) {
@@ -125,14 +129,13 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
     if (failure === undefined && !o.shouldStop()) {
       const idle = () => state.slices.filter((s) => !s.done && !inFlight.has(s.id));
       const free = o.concurrency - inFlight.size;
-      const limiterIdle = throttledAverageMs < IDLE_MS;
-      const minPages = limiterIdle ? MIN_PAGES_TO_SPLIT_WHEN_IDLE : MIN_PAGES_TO_SPLIT;
-      // Near the limit, add at most one slice per page that came back: the throttle signal lags,
-      // and filling every free slot at once overshoots into slices the limiter cannot serve.
-      let splitsLeft = limiterIdle ? Infinity : Math.max(1, seen - lastSeen);
+      const minPages = backlogMs < IDLE_MS ? MIN_PAGES_TO_SPLIT_WHEN_IDLE : MIN_PAGES_TO_SPLIT;
+      // Add at most one slice per page that came back: a new slice shows in the backlog only once
+      // its first request queues, and filling every free slot at once overshoots the limit.
+      let splitsLeft = Math.max(1, seen - lastSeen);
       lastSeen = seen;
       let candidates = idle();
-      while (candidates.length < free && throttledAverageMs < THROTTLED_MS && splitsLeft > 0) {
+      while (candidates.length < free && backlogMs < BACKLOG_MS && splitsLeft > 0) {
         // Split where the most pages are left.
         const largest = candidates
           .filter((c) => estimatedPagesLeft(c) >= minPages)

@@ -65,6 +65,20 @@ describe('rate limiter', () => {
     expect(Math.min(...gaps.slice(1))).toBeGreaterThanOrEqual(44);
   });
 
+  it('reports the wait a new request would face, per endpoint and for the account', () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const limiter = createRateLimiter({ global: 100, perEndpoint: 10 });
+      expect(limiter.backlogMs('charges.list')).toBe(0);
+      for (let i = 0; i < 3; i++) void limiter.acquire('charges.list');
+      // One granted, two queued at 10 req/s: a fourth would wait ~300 ms; products only the account's 10 ms gaps.
+      expect(limiter.backlogMs('charges.list')).toBeCloseTo(300, 0);
+      expect(limiter.backlogMs('products.list')).toBeCloseTo(30, 0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('slows down after a 429 and creeps back to the full rate', () => {
     jest.useFakeTimers({ now: 0 });
     try {
