@@ -1,7 +1,7 @@
 import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type Stripe from 'stripe';
-import { buildMessages, ObjectTooLargeError } from '../common/envelope';
+import { buildMessages, ObjectTooLargeError, runKindOf } from '../common/envelope';
 import { keyMode, type Interaction } from '../common/interaction';
 import { RESOURCES } from '../common/resources';
 import type { RateLimiter } from './rate-limiter';
@@ -72,7 +72,7 @@ export function createFetchPage(deps: FetchPageDeps) {
       messages = buildMessages(
         {
           interaction: { id: interaction.id, name: interaction.name, resource: interaction.resource },
-          run: { kind: input.kind, workflowId, runId },
+          run: { kind: runKindOf(info.workflowType), workflowId, runId },
           page: {
             slice: { id: input.slice.id, createdGte: input.slice.gte, createdLt: input.slice.lt },
             index: input.page,
@@ -100,17 +100,17 @@ export function createFetchPage(deps: FetchPageDeps) {
     const bytes = messages.reduce((sum, m) => sum + m.bytes, 0);
     deps.metrics?.page(interaction.resource, page.data.length, bytes);
     const last = page.data[page.data.length - 1];
-    const limiterBacklogMs = Math.round(limiter.backlogMs(endpoint));
+    const backlogMs = Math.round(limiter.backlogMs(endpoint));
     return {
       count: page.data.length,
       bytes: page.data.length > 0 ? bytes : 0,
-      messages: page.data.length > 0 ? messages.length : 0,
+      ...(page.data.length === 0 ? { messages: 0 } : messages.length !== 1 && { messages: messages.length }),
       hasMore: page.has_more && last !== undefined,
       nextCursor: last?.id,
       nextCursorCreated: last?.created,
       ...(info.attempt > 1 && { requests: info.attempt }),
       ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),
-      ...(limiterBacklogMs >= 10 && { limiterBacklogMs }),
+      ...(backlogMs >= 10 && { backlogMs }),
     };
   };
 }

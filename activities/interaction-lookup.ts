@@ -6,33 +6,41 @@ import { interactionSchema, scheduleId, type Interaction } from '../common/inter
 // client's codec). Activities read it there, so a rotated key or a new page size applies to the next page,
 // not the next run, and page inputs in history stay small (an id, not the key).
 export function createInteractionLookup(client: Client, ttlMs = 15000) {
-  const cache = new Map<string, { interaction: Interaction; expires: number }>();
-  return async function getInteraction(id: string): Promise<Interaction> {
+  // The lookup itself is cached, so the pages in flight when an entry expires share one describe call.
+  const cache = new Map<string, { interaction: Promise<Interaction>; expires: number }>();
+  return function getInteraction(id: string): Promise<Interaction> {
     const hit = cache.get(id);
     if (hit && hit.expires > Date.now()) return hit.interaction;
-    let args: readonly unknown[] | undefined;
-    try {
-      const { action } = await client.schedule.getHandle(scheduleId(id)).describe();
-      args = action.type === 'startWorkflow' ? action.args : undefined;
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) {
-        throw ApplicationFailure.nonRetryable(
-          `interaction ${id} no longer exists (its schedule ${scheduleId(id)} was deleted)`,
-          'InteractionNotFound',
-        );
-      }
-      throw err;
-    }
-    const parsed = interactionSchema.safeParse(
-      (args?.[0] as { interaction?: unknown } | undefined)?.interaction,
-    );
-    if (!parsed.success) {
+    const interaction = readInteraction(client, id);
+    cache.set(id, { interaction, expires: Date.now() + ttlMs });
+    // A failed lookup is not cached: the retry asks again.
+    void interaction.catch(() => cache.get(id)?.interaction === interaction && cache.delete(id));
+    return interaction;
+  };
+}
+
+async function readInteraction(client: Client, id: string): Promise<Interaction> {
+  let args: readonly unknown[] | undefined;
+  try {
+    const { action } = await client.schedule.getHandle(scheduleId(id)).describe();
+    args = action.type === 'startWorkflow' ? action.args : undefined;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) {
       throw ApplicationFailure.nonRetryable(
-        `the schedule ${scheduleId(id)} does not hold a valid interaction in its action arguments: ${parsed.error.issues[0]?.message}`,
-        'InvalidInteraction',
+        `interaction ${id} no longer exists (its schedule ${scheduleId(id)} was deleted)`,
+        'InteractionNotFound',
       );
     }
-    cache.set(id, { interaction: parsed.data, expires: Date.now() + ttlMs });
-    return parsed.data;
-  };
+    throw err;
+  }
+  const parsed = interactionSchema.safeParse(
+    (args?.[0] as { interaction?: unknown } | undefined)?.interaction,
+  );
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(
+      `the schedule ${scheduleId(id)} does not hold a valid interaction in its action arguments: ${parsed.error.issues[0]?.message}`,
+      'InvalidInteraction',
+    );
+  }
+  return parsed.data;
 }

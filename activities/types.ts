@@ -1,11 +1,8 @@
-import type { RunKind } from '../common/envelope';
-
 // The contract between the paging workflows and the fetchPage activity. Only cursors and counts cross
 // it: page bodies go straight from Stripe to SQS inside the activity and never enter Temporal history.
 
 export interface FetchPageInput {
   interactionId: string;
-  kind: RunKind;
   slice: { id: number; gte: number; lt: number };
   /** Page number within the slice. */
   page: number;
@@ -15,7 +12,8 @@ export interface FetchPageInput {
 export interface FetchPageResult {
   count: number;
   bytes: number;
-  messages: number;
+  /** SQS messages the page took; omitted when 1 (history stays small). */
+  messages?: number;
   hasMore: boolean;
   nextCursor?: string;
   nextCursorCreated?: number;
@@ -27,5 +25,5 @@ export interface FetchPageResult {
    * How long the next request to this endpoint would wait for the worker's rate limiter, measured as
    * the page completes; omitted under 10 ms. Long means the account is at its limit.
    */
-  limiterBacklogMs?: number;
+  backlogMs?: number;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -99,6 +99,8 @@ export interface LossBreakdown {
    * is how many pages a run needs in flight (Little's law).
    */
   pageSeconds: Partial<Record<ResourceName, { inFlight: number; turnaround: number; perSecond: number[] }>>;
+  /** Share of the machine's CPU time in use during the syncs (all processes: worker, services, bench). */
+  machineCpuBusy: number;
 }
 
 const PAGE = 100;
@@ -107,7 +109,7 @@ function lossBreakdown(
   counters: Counters,
   summaries: SyncSummary[],
   requestLimit: number,
-): Omit<LossBreakdown, 'pageSeconds'> {
+): Omit<LossBreakdown, 'pageSeconds' | 'machineCpuBusy'> {
   const perSecond = counters.timeline.map((t) => t.requests);
   const busy = perSecond.map((n) => n >= 0.9 * requestLimit);
   const first = busy.indexOf(true);
@@ -123,6 +125,14 @@ function lossBreakdown(
     requestsPerSecond: perSecond,
     firstPagesPerSecond: counters.timeline.map((t) => t.firstPages),
   };
+}
+
+/** Busy and total jiffies of all CPUs so far (/proc/stat): the machine's load over a scenario. */
+function cpuTimes(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3] + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -211,6 +221,7 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       ids[resource] = interaction.id;
     }
     await admin.resetCounters(account.id);
+    const cpuBefore = cpuTimes();
     const started = Date.now();
     const summaries: SyncSummary[] = await Promise.all(
       RESOURCE_NAMES.map((resource) =>
@@ -222,6 +233,10 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       ),
     );
     const seconds = (Date.now() - started) / 1000;
+    const cpuAfter = cpuTimes();
+    const machineCpuBusy = round(
+      (cpuAfter.busy - cpuBefore.busy) / Math.max(1, cpuAfter.total - cpuBefore.total),
+    );
     const objects = summaries.reduce((sum, x) => sum + x.objects, 0);
     const expected = Object.values(s.counts).reduce((a, b) => a + b, 0);
     // The extraction stage reads the queue once the syncs are done: in production it runs elsewhere,
@@ -287,6 +302,7 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       losses: {
         ...lossBreakdown(counters, summaries, Math.min(globalLimit, 25 * RESOURCE_NAMES.length)),
         pageSeconds: pageTimes,
+        machineCpuBusy,
       },
     };
   } finally {

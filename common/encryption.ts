@@ -8,7 +8,10 @@ import type { Env } from './config';
 // Everything Compound hands to Temporal (Stripe keys in schedule args, memos, signals) is AES-256-GCM
 // ciphertext. The key id travels in the payload metadata so old keys still decode after a rotation.
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
-export const KEY_ID_METADATA = 'encryption-key-id';
+/** Short: it is repeated in every payload of every page's history events. */
+export const KEY_ID_METADATA = 'key';
+/** What earlier versions wrote; still read. */
+const LEGACY_KEY_ID_METADATA = 'encryption-key-id';
 
 export interface Keyring {
   /** Key used to encrypt new payloads. */
@@ -101,7 +104,7 @@ export function createEncryptionCodec(keyring: Keyring): PayloadCodec {
         const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
         // Plain payloads pass through: the Web UI sends signals as plain JSON when no codec server is set.
         if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
-        const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+        const keyIdBytes = payload.metadata?.[KEY_ID_METADATA] ?? payload.metadata?.[LEGACY_KEY_ID_METADATA];
         const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
         const key = keyring.keys.get(keyId);
         if (!key) {

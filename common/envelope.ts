@@ -7,6 +7,11 @@ export const SCHEMA_VERSION = 1;
 
 export type RunKind = 'scheduled' | 'backfill';
 
+/** The run kind of a page, from the type of the workflow that asked for it (pages do not carry it: history stays small). */
+export function runKindOf(workflowType: string | undefined): RunKind {
+  return workflowType === 'backfillInteraction' ? 'backfill' : 'scheduled';
+}
+
 export interface EnvelopeContext {
   interaction: { id: string; name: string; resource: ResourceName };
   run: { kind: RunKind; workflowId: string; runId: string };

@@ -282,7 +282,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
         const outcome = await runPaging(current.paging, {
           concurrency,
           shouldStop: () => state.paused || cancelCurrent || shouldContinueAsNew(),
-          fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, 'backfill', slice)),
+          fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, slice)),
           onPage: () => {
             pagesThisRun += 1;
             showDetails();

@@ -67,7 +67,7 @@ export function addTotals(
   into.pages += 1;
   into.objects += r.count;
   into.bytes += r.bytes;
-  into.messages += r.messages;
+  into.messages += r.messages ?? 1;
   into.requests += r.requests ?? 1;
   into.rateLimited += r.rateLimited ?? 0;
 }
@@ -103,7 +103,7 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
     o.fetch(slice)
       .then((result) => {
         addTotals(state.totals, result);
-        backlogMs = result.limiterBacklogMs ?? 0;
+        backlogMs = result.backlogMs ?? 0;
         slice.pages += 1;
         slice.objects += result.count;
         if (result.hasMore && result.nextCursor) {
@@ -184,10 +184,9 @@ export function walkedFraction(state: PagingState): number {
 }
 
 /** The activity input for a slice's next page: ids and cursors only, never the interaction itself. */
-export function nextPageRequest(interactionId: string, kind: FetchPageInput['kind'], slice: Slice): FetchPageInput {
+export function nextPageRequest(interactionId: string, slice: Slice): FetchPageInput {
   return {
     interactionId,
-    kind,
     slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
     page: slice.pages,
     startingAfter: slice.cursor,

@@ -70,7 +70,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const outcome = await runPaging(paging, {
     concurrency,
     shouldStop: shouldYield,
-    fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, 'scheduled', slice)),
+    fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, slice)),
     onPage: () => {
       pagesThisRun += 1;
       const t = paging.totals;

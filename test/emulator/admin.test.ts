@@ -159,6 +159,11 @@ describe('counters', () => {
     expect(c.objectsServed).toBe(10 + 5 + 2 + 1 + 1);
     expect(c.maxConcurrent).toBeGreaterThanOrEqual(1);
     expect(c.rateLimited).toBe(0);
+    // Second by second: every request lands in one bucket; the four cursorless lists are first pages.
+    const sum = (k: 'requests' | 'objects' | 'firstPages') => c.timeline.reduce((n, t) => n + t[k], 0);
+    expect(sum('requests')).toBe(6);
+    expect(sum('objects')).toBe(c.objectsServed);
+    expect(sum('firstPages')).toBe(4);
 
     const all = await emu.admin.counters();
     expect(all.total).toBeGreaterThanOrEqual(c.total);
@@ -172,6 +177,7 @@ describe('counters', () => {
       rateLimited: 0,
       objectsServed: 0,
       maxConcurrent: 0,
+      timeline: [],
     });
   });
 });

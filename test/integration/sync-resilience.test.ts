@@ -122,6 +122,15 @@ it('keeps history under 1 KB per page', async () => {
   });
   const bytes = temporal.api.history.v1.History.encode(history!).finish().length;
   const perPage = bytes / summary.pages;
+  const byType = new Map<string, { n: number; bytes: number }>();
+  for (const e of history!.events ?? []) {
+    const t = temporal.api.enums.v1.EventType[e.eventType ?? 0];
+    const b = byType.get(t) ?? { n: 0, bytes: 0 };
+    b.n += 1;
+    b.bytes += temporal.api.history.v1.HistoryEvent.encode(e).finish().length;
+    byType.set(t, b);
+  }
+  console.log([...byType].map(([t, b]) => `${t} ${b.n} × ${Math.round(b.bytes / b.n)}`).join('\n'));
   console.log(`history: ${bytes} bytes, ${summary.pages} pages, ${perPage.toFixed(0)} bytes/page`);
   expect(summary.pages).toBeGreaterThanOrEqual(24);
   expect(perPage).toBeLessThan(1024);

@@ -51,6 +51,14 @@ describe('encryption codec', () => {
     expect(valueOf((await after.decode([fresh]))[0])).toBe('new');
   });
 
+  it('still decodes payloads written with the earlier key-id metadata name', async () => {
+    const codec = createEncryptionCodec(parseKeyring(k1, 'test'));
+    const [encoded] = await codec.encode([payloadOf({ stripeKey: SECRET })]);
+    const { [KEY_ID_METADATA]: keyId, ...rest } = encoded.metadata!;
+    const legacy = { ...encoded, metadata: { ...rest, 'encryption-key-id': keyId } };
+    expect(valueOf((await codec.decode([legacy]))[0])).toEqual({ stripeKey: SECRET });
+  });
+
   it('an unknown key id is a clear error', async () => {
     const [encoded] = await createEncryptionCodec(parseKeyring(k1, 'test')).encode([payloadOf('x')]);
     await expect(createEncryptionCodec(parseKeyring(k2, 'test')).decode([encoded])).rejects.toThrow(

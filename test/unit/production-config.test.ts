@@ -99,7 +99,7 @@ describe('several workers on one task queue', () => {
   });
 
   it('size each worker from Little’s law unless told otherwise', () => {
-    expect(workerTuning(loadConfig({})).maxConcurrentActivityTaskExecutions).toBe(50);
+    expect(workerTuning(loadConfig({})).maxConcurrentActivityTaskExecutions).toBe(80);
     expect(
       workerTuning(loadConfig({ COMPOUND_MAX_CONCURRENT_ACTIVITIES: '8' }))
         .maxConcurrentActivityTaskExecutions,
