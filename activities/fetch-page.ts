@@ -90,21 +90,23 @@ export function createFetchPage(deps: FetchPageDeps) {
       if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);
       throw err;
     }
-    if (page.data.length > 0) {
-      await sendMessages(deps.sqs, messages, {
+    // An empty page sends nothing.
+    const sent = page.data.length > 0 ? messages : [];
+    if (sent.length > 0) {
+      await sendMessages(deps.sqs, sent, {
         queueUrl: interaction.queueUrl,
         messageGroupId: interaction.id,
         interactionId: interaction.id,
       });
     }
-    const bytes = messages.reduce((sum, m) => sum + m.bytes, 0);
+    const bytes = sent.reduce((sum, m) => sum + m.bytes, 0);
     deps.metrics?.page(interaction.resource, page.data.length, bytes);
     const last = page.data[page.data.length - 1];
     const backlogMs = Math.round(limiter.backlogMs(endpoint));
     return {
       count: page.data.length,
-      bytes: page.data.length > 0 ? bytes : 0,
-      ...(page.data.length === 0 ? { messages: 0 } : messages.length !== 1 && { messages: messages.length }),
+      bytes,
+      ...(sent.length !== 1 && { messages: sent.length }),
       hasMore: page.has_more && last !== undefined,
       nextCursor: last?.id,
       nextCursorCreated: last?.created,

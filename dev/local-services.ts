@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type StartedProcess } from './processes';
+import { freePorts, type StartedProcess } from './processes';
 import {
   startElasticMq,
   startEmulatorProcess,
@@ -35,7 +35,7 @@ export interface LocalServicesOptions {
 export async function startLocalServices(o: LocalServicesOptions = {}): Promise<ServiceAddresses> {
   const dir = mkdtempSync(join(tmpdir(), 'compound-test-'));
   const [temporalPort, uiPort, sqsPort, emulatorPort, stripeMockPort, stripeMockHttpsPort] =
-    await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    await freePorts(6);
   const processes: StartedProcess[] = [];
   const log = (name: string) => join(dir, `${name}.log`);
   try {

@@ -23,8 +23,8 @@ const IDLE_MS = 10;
 
 /**
  * Most pages in flight per run. Little's law: an endpoint allows 25 req/s and a page takes ~1 s from
- * one scheduling to the next (the benchmark measures 0.75–0.95 s from scheduled to completed — task
- * queue, Stripe's 0.3 s, the SQS send — plus 0.1–0.3 s for the workflow to schedule the next), so ~25
+ * one scheduling to the next (the benchmark measures 0.6–1.05 s from scheduled to completed — task
+ * queue, Stripe's 0.3 s, the SQS send — plus 0.05–0.3 s for the workflow to schedule the next), so ~25
  * keep one endpoint at its limit; 32 leave room for a slower machine. It is a ceiling, not a target:
  * slices are only added while the rate limiter has room (see BACKLOG_MS).
  */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { compoundDataConverter } from '../../common/data-converter';
-import { freePort, isAlive } from '../../dev/processes';
+import { freePorts, isAlive } from '../../dev/processes';
 
 // The README's first command, as a new user runs it: `npm start` brings everything up, registers and
 // syncs the three demo interactions; Ctrl-C stops what it started; a second start reuses the data.
@@ -16,7 +16,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   stackDir = mkdtempSync(join(tmpdir(), 'compound-start-'));
-  const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const ports = await freePorts(6);
   env = { ...process.env };
   delete env.COMPOUND_ENCRYPTION_KEYS; // the stack makes its own key file
   Object.assign(env, {
