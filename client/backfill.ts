@@ -12,6 +12,7 @@ import {
   type BackfillRequest,
   type FinishedRange,
 } from '../workflows/definitions';
+import { requestIdsInclude } from '../workflows/backfill-queue';
 import { UsageError } from './errors';
 import { resolveInteractionId, unknownInteraction } from './interactions';
 
@@ -62,10 +63,10 @@ export const cancelBackfill = (client: Client, idOrName: string, all = false) =>
 /** Where a request stands: still queued or running, or every range serving it finished. */
 export function requestOutcome(progress: BackfillProgress, requestId: string): FinishedRange[] | undefined {
   const pending =
-    progress.queued.some((q) => q.requests.includes(requestId)) ||
-    (progress.current?.requests.includes(requestId) ?? false);
+    progress.queued.some((q) => requestIdsInclude(q.requests, requestId)) ||
+    (progress.current !== undefined && requestIdsInclude(progress.current.requests, requestId));
   if (pending) return undefined;
-  return progress.finished.filter((f) => f.requests.includes(requestId));
+  return progress.finished.filter((f) => requestIdsInclude(f.requests, requestId));
 }
 
 /** Polls progress until the request's ranges are finished; onProgress sees every poll. */

@@ -23,14 +23,48 @@ const DAY = 86400;
 
 type Instant = { seconds: number; dateOnly: boolean };
 
-function parseInstant(field: string, value: unknown): Instant | string {
-  if (typeof value === 'number' || (typeof value === 'string' && /^\d{9,11}$/.test(value.trim()))) {
-    const seconds = Number(value);
-    if (!Number.isInteger(seconds) || seconds < 0)
-      return `"${field}" must be whole unix seconds, got ${JSON.stringify(value)}`;
-    return { seconds, dateOnly: false };
+/** 9999-12-31T23:59:59Z: the last second a date-time can spell; anything later is a unit mix-up. */
+const LATEST_SECONDS = 253402300799;
+/** A unit guess must land between Stripe's founding and this. */
+const YEAR_2100 = 4102444800;
+const UNIT_GUESSES: [divisor: number, unit: string][] = [
+  [1e3, 'milliseconds'],
+  [1e6, 'microseconds'],
+  [1e9, 'nanoseconds'],
+];
+
+/** A short, printable rendering of any input: rejections quote it, and must stay small. */
+export function preview(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Deeply nested or cyclic: say what it is rather than what it holds.
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' ? '{…}' : String(value);
   }
-  if (typeof value !== 'string') return `"${field}" must be ${FORMATS}; got ${JSON.stringify(value)}`;
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
+function parseSeconds(field: string, value: number | string): Instant | string {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    return `"${field}" must be whole unix seconds, got ${preview(value)}`;
+  if (seconds > LATEST_SECONDS) {
+    // The everyday mistake: a JavaScript timestamp (milliseconds) where seconds were meant.
+    const guess = UNIT_GUESSES.find(([d]) => seconds / d >= STRIPE_EPOCH && seconds / d < YEAR_2100);
+    return guess
+      ? `"${field}" ${preview(value)} looks like ${guess[1]}; unix seconds are expected: did you mean ${Math.floor(seconds / guess[0])} (${iso(Math.floor(seconds / guess[0]))})?`
+      : `"${field}" ${preview(value)} is past the year 9999; use ${FORMATS}`;
+  }
+  if (!Number.isInteger(seconds)) return `"${field}" must be whole unix seconds, got ${preview(value)}`;
+  return { seconds, dateOnly: false };
+}
+
+function parseInstant(field: string, value: unknown): Instant | string {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d{1,30}$/.test(value.trim()))) {
+    return parseSeconds(field, value);
+  }
+  if (typeof value !== 'string') return `"${field}" must be ${FORMATS}; got ${preview(value)}`;
   const text = value.trim();
   if (DATE_ONLY.test(text) || DATE_TIME.test(text)) {
     const ms = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
@@ -39,10 +73,14 @@ function parseInstant(field: string, value: unknown): Instant | string {
       return { seconds: Math.floor(ms / 1000), dateOnly: DATE_ONLY.test(text) };
     }
   }
-  return `"${field}" is not a date: ${JSON.stringify(value)}. Use ${FORMATS}`;
+  return `"${field}" is not a date: ${preview(value)}. Use ${FORMATS}`;
 }
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+/** ISO form of unix seconds; never throws, whatever number it is given. */
+const iso = (seconds: number) => {
+  const date = new Date(seconds * 1000);
+  return Number.isFinite(date.getTime()) ? date.toISOString().replace('.000Z', 'Z') : `${seconds} s`;
+};
 
 /**
  * `{ from, to? }` → a half-open created range. A date-only `to` includes that whole day (UTC); `to`
@@ -54,7 +92,7 @@ export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBa
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return {
       ok: false,
-      reason: `expected a JSON object like ${BACKFILL_EXAMPLE}; got ${JSON.stringify(raw) ?? String(raw)}`,
+      reason: `expected a JSON object like ${BACKFILL_EXAMPLE}; got ${preview(raw)}`,
     };
   }
   const fields = input as Record<string, unknown>;
@@ -62,7 +100,7 @@ export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBa
   if (unknown.length) {
     return {
       ok: false,
-      reason: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: only "from" and "to" are accepted, e.g. ${BACKFILL_EXAMPLE}`,
+      reason: `unknown field${unknown.length > 1 ? 's' : ''} ${listFields(unknown)}: only "from" and "to" are accepted, e.g. ${BACKFILL_EXAMPLE}`,
     };
   }
   if (fields.from === undefined || fields.from === null || fields.from === '') {
@@ -99,6 +137,13 @@ export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBa
     notes.push(`"from" is before Stripe existed: clipped to ${iso(STRIPE_EPOCH)}`);
   }
   return notes.length ? { ok: true, range, note: notes.join('; ') } : { ok: true, range };
+}
+
+function listFields(names: string[]): string {
+  const shown = names.slice(0, 3).map((k) => preview(k, 30));
+  return names.length > shown.length
+    ? `${shown.join(', ')} and ${names.length - shown.length} more`
+    : shown.join(', ');
 }
 
 function tryJson(text: string): unknown {

@@ -1,22 +1,29 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
+  setDefaultSignalHandler,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { describeRange, parseBackfillRequest, preview } from '../common/backfill-request';
+import { backfillDetails, backfillProgress } from './backfill-progress';
 import {
-  describeRange,
-  overlapsOrTouches,
-  parseBackfillRequest,
-  subtractRange,
-  type CreatedRange,
-} from '../common/backfill-request';
+  dropQueue,
+  enqueue,
+  finish,
+  newBackfillState,
+  recordRejection,
+  startNext,
+  type BackfillState,
+} from './backfill-queue';
 import {
   backfillProgressQuery,
   backfillSignal,
@@ -24,42 +31,21 @@ import {
   pauseSignal,
   requestBackfillUpdate,
   resumeSignal,
-  type BackfillAccepted,
   type BackfillProgress,
-  type BackfillRangeItem,
-  type FinishedRange,
   type RejectedRequest,
   type SyncOptions,
 } from './definitions';
 import { pageActivityOptions } from './page-activity';
-import {
-  activeSlices,
-  DEFAULT_SYNC_CONCURRENCY,
-  emptyTotals,
-  newPagingState,
-  nextPageRequest,
-  runPaging,
-  walkedFraction,
-  type PagingState,
-  type PagingTotals,
-} from './paging';
+import { DEFAULT_SYNC_CONCURRENCY, runPaging } from './paging';
+import { newPagingState, nextPageRequest } from './paging-state';
 
 // One long-lived backfill workflow per interaction (`backfill-<id>`), idle until someone sends it a
 // range — from the Temporal Web UI's "Send a Signal" dialog or `compound backfill`. Ranges queue in
-// order and are paged by the same engine as scheduled syncs. Bad input is recorded and explained,
-// never allowed to fail a workflow task.
+// order and are paged by the same engine as scheduled syncs. Whatever arrives — any JSON, any size,
+// any rate — ends as an accepted request or a rejection with a reason; no handler can throw out of
+// the workflow, and state stays bounded (see backfill-queue.ts).
 
-export interface BackfillState {
-  paused: boolean;
-  queue: BackfillRangeItem[];
-  current?: BackfillRangeItem & { paging: PagingState; startedAtMs: number };
-  finished: FinishedRange[];
-  rejected: RejectedRequest[];
-  totals: PagingTotals;
-  lastError?: string;
-  nextRequestId: number;
-  continuedAsNew: number;
-}
+export type { BackfillState } from './backfill-queue';
 
 export interface BackfillInput {
   interactionId: string;
@@ -68,134 +54,83 @@ export interface BackfillInput {
   carried?: BackfillState;
 }
 
-const KEEP_FINISHED = 50;
-const KEEP_REJECTED = 50;
+/**
+ * Signals and updates one run takes before it continues as new. Temporal refuses signals past a
+ * per-execution limit (10,000 by default) and a burst lands in history faster than a run can react,
+ * so the run hands over long before that.
+ */
+export const MESSAGES_PER_RUN = 1000;
+/** Rejections logged per run: a burst of bad input must not flood the worker's log. */
+const LOGGED_REJECTIONS_PER_RUN = 10;
 
-const newState = (): BackfillState => ({
-  paused: false,
-  queue: [],
-  finished: [],
-  rejected: [],
-  totals: emptyTotals(),
-  nextRequestId: 1,
-  continuedAsNew: 0,
-});
-
-const keepLast = <T>(items: T[], n: number) => items.splice(0, Math.max(0, items.length - n));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const nowIso = () => new Date().toISOString();
+const errorMessage = (err: unknown) =>
+  err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
 
 export async function backfillInteraction(input: BackfillInput): Promise<void> {
-  const state = input.carried ?? newState();
+  // Spread over a new state: a run carried from an older version may lack newer fields.
+  const state: BackfillState = { ...newBackfillState(), ...input.carried };
   const options = input.options ?? {};
   const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
   const { fetchPage } = proxyActivities<Activities>(pageActivityOptions(options.pageTimeoutSeconds));
   let cancelCurrent = false;
   let pagesThisRun = 0;
+  let messagesThisRun = 0;
+  let loggedRejections = 0;
+  // Handlers only mark the details stale; the main loop renders them once per wake-up, so a burst of
+  // signals costs one rendering, not one each.
+  let detailsStale = true;
+
+  const progress = (): BackfillProgress => backfillProgress(input.interactionId, state, Date.now());
+  const showDetails = () => {
+    detailsStale = false;
+    setCurrentDetails(backfillDetails(progress()));
+  };
 
   const reject = (via: RejectedRequest['via'], raw: unknown, reason: string) => {
-    state.rejected.push({ at: nowIso(), via, input: safeJson(raw), reason });
-    keepLast(state.rejected, KEEP_REJECTED);
-    log.warn('backfill request rejected', { interactionId: input.interactionId, via, reason });
-    showDetails();
+    const entry = recordRejection(state, via, raw, reason, nowIso());
+    detailsStale = true;
+    if (loggedRejections++ < LOGGED_REJECTIONS_PER_RUN)
+      log.warn('backfill request rejected', {
+        interactionId: input.interactionId,
+        via,
+        reason: entry.reason,
+      });
   };
 
-  /** Queues a range, merging it with what is queued and skipping what is already running. */
-  const enqueue = (range: CreatedRange, note?: string): BackfillAccepted => {
-    const requestId = `r${state.nextRequestId++}`;
-    const pieces = state.current ? subtractRange(range, state.current.range) : [range];
-    const overlapsCurrent = pieces.length !== 1 || pieces[0].gte !== range.gte || pieces[0].lt !== range.lt;
-    if (overlapsCurrent) state.current!.requests.push(requestId);
-    let merged = overlapsCurrent;
-    for (const piece of pieces) {
-      const overlapping = state.queue.filter((q) => overlapsOrTouches(q.range, piece));
-      const union = overlapping.reduce(
-        (u, q) => ({ gte: Math.min(u.gte, q.range.gte), lt: Math.max(u.lt, q.range.lt) }),
-        piece,
-      );
-      const item: BackfillRangeItem = {
-        range: union,
-        requests: [...overlapping.flatMap((q) => q.requests), requestId],
-        requestedAt: overlapping[0]?.requestedAt ?? nowIso(),
-      };
-      const at = overlapping.length ? state.queue.indexOf(overlapping[0]) : state.queue.length;
-      state.queue = state.queue.filter((q) => !overlapping.includes(q));
-      state.queue.splice(Math.min(at, state.queue.length), 0, item);
-      merged ||= overlapping.length > 0;
-    }
-    log.info('backfill queued', {
-      interactionId: input.interactionId,
-      requestId,
-      range: describeRange(range),
-    });
-    showDetails();
-    return { requestId, ranges: pieces, merged, ...(note && { note }) };
-  };
-
-  const progress = (): BackfillProgress => {
-    const current = state.current;
-    let currentView: BackfillProgress['current'];
-    if (current) {
-      const elapsed = Math.max(0.001, (Date.now() - current.startedAtMs) / 1000);
-      const walked = walkedFraction(current.paging);
-      const t = current.paging.totals;
-      currentView = {
-        range: current.range,
-        requests: current.requests,
-        requestedAt: current.requestedAt,
-        startedAt: new Date(current.startedAtMs).toISOString(),
-        objects: t.objects,
-        pages: t.pages,
-        objectsPerSecond: Math.round(t.objects / elapsed),
-        walked: Math.round(walked * 1000) / 1000,
-        ...(walked > 0.01 && { etaSeconds: Math.round((elapsed * (1 - walked)) / walked) }),
-        slices: activeSlices(current.paging),
-      };
-    }
-    return {
-      interactionId: input.interactionId,
-      state: state.paused ? 'paused' : current || state.queue.length ? 'running' : 'idle',
-      queued: state.queue,
-      current: currentView,
-      totals: {
-        objects: state.totals.objects + (current?.paging.totals.objects ?? 0),
-        pages: state.totals.pages + (current?.paging.totals.pages ?? 0),
-        requests: state.totals.requests + (current?.paging.totals.requests ?? 0),
-        rateLimited: state.totals.rateLimited + (current?.paging.totals.rateLimited ?? 0),
-      },
-      finished: state.finished,
-      rejected: state.rejected,
-      lastError: state.lastError,
-      continuedAsNew: state.continuedAsNew,
+  /** Runs a signal handler so that nothing it meets can fail the workflow task. */
+  const guardedSignal =
+    <A extends unknown[]>(fn: (...args: A) => void) =>
+    (...args: A) => {
+      messagesThisRun += 1;
+      detailsStale = true;
+      try {
+        fn(...args);
+      } catch (err) {
+        reject('signal', args[0], `could not handle this signal: ${errorMessage(err)}`);
+      }
     };
-  };
 
-  function showDetails(): void {
-    const p = progress();
-    const lines = [`**State:** ${p.state}${state.paused ? ' (send `resume` to continue)' : ''}`];
-    if (p.current) {
-      lines.push(
-        `**Range:** ${describeRange(p.current.range)} · ${p.current.objects} objects · ${p.current.objectsPerSecond}/s` +
-          (p.current.etaSeconds !== undefined ? ` · ETA ${p.current.etaSeconds}s` : ''),
-      );
-    }
-    if (p.queued.length) lines.push(`**Queued:** ${p.queued.map((q) => describeRange(q.range)).join('; ')}`);
-    if (p.rejected.length) lines.push(`**Last rejected:** ${p.rejected[p.rejected.length - 1].reason}`);
-    if (p.lastError) lines.push(`**Last error:** ${p.lastError}`);
-    if (!p.current && !p.queued.length)
-      lines.push(
-        'Send the signal `backfill` with `{"from": "2024-01-01", "to": "2024-03-31"}` to sync a range.',
-      );
-    setCurrentDetails(lines.join('\n\n'));
-  }
+  const accept = (raw: unknown) => {
+    const parsed = parseBackfillRequest(raw, nowSeconds());
+    if (!parsed.ok) return parsed;
+    const queued = enqueue(state, parsed.range, nowIso(), parsed.note);
+    if (queued.ok)
+      log.info('backfill queued', {
+        interactionId: input.interactionId,
+        requestId: queued.accepted.requestId,
+        range: describeRange(parsed.range),
+      });
+    return queued;
+  };
 
   setHandler(
     backfillSignal,
-    (raw: unknown) => {
-      const parsed = parseBackfillRequest(raw, nowSeconds());
-      if (parsed.ok) enqueue(parsed.range, parsed.note);
-      else reject('signal', raw, parsed.reason);
-    },
+    guardedSignal((raw: unknown) => {
+      const result = accept(raw);
+      if (!result.ok) reject('signal', raw, result.reason);
+    }),
     {
       description:
         'Sync a created-date range: {"from": "2024-01-01", "to": "2024-03-31"} (ISO dates, date-times or unix seconds; "to" defaults to now)',
@@ -204,80 +139,88 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
   setHandler(
     requestBackfillUpdate,
     (request) => {
-      const parsed = parseBackfillRequest(request, nowSeconds());
-      if (!parsed.ok) throw new Error(parsed.reason); // unreachable: the validator rejected it
-      return enqueue(parsed.range, parsed.note);
+      messagesThisRun += 1;
+      detailsStale = true;
+      let result: ReturnType<typeof accept>;
+      try {
+        result = accept(request);
+      } catch (err) {
+        result = { ok: false, reason: `could not handle this request: ${errorMessage(err)}` };
+      }
+      // An ApplicationFailure fails this update for its caller; any other error would fail the task.
+      if (!result.ok) throw ApplicationFailure.nonRetryable(result.reason, 'InvalidBackfillRequest');
+      return result.accepted;
     },
     {
       validator: (request) => {
-        const parsed = parseBackfillRequest(request, nowSeconds());
-        if (!parsed.ok) throw new Error(parsed.reason);
+        let reason: string | undefined;
+        try {
+          const parsed = parseBackfillRequest(request, nowSeconds());
+          if (!parsed.ok) reason = parsed.reason;
+        } catch (err) {
+          reason = `could not read this request: ${errorMessage(err)}`;
+        }
+        if (reason !== undefined) throw ApplicationFailure.nonRetryable(reason, 'InvalidBackfillRequest');
       },
       description:
         'Like the backfill signal, but invalid input is rejected to the caller; returns the request id',
     },
   );
-  setHandler(pauseSignal, () => void ((state.paused = true), showDetails()), {
-    description: 'Pause after the pages in flight; queued ranges wait too',
-  });
-  setHandler(resumeSignal, () => void ((state.paused = false), showDetails()), {
-    description: 'Resume a paused backfill',
-  });
+  setHandler(
+    pauseSignal,
+    guardedSignal(() => void (state.paused = true)),
+    { description: 'Pause after the pages in flight; queued ranges wait too' },
+  );
+  setHandler(
+    resumeSignal,
+    guardedSignal(() => void (state.paused = false)),
+    { description: 'Resume a paused backfill' },
+  );
   setHandler(
     cancelSignal,
-    (request?: unknown) => {
+    guardedSignal((request?: unknown) => {
       cancelCurrent = state.current !== undefined;
       if (request && typeof request === 'object' && (request as { all?: unknown }).all === true) {
-        for (const item of state.queue.splice(0)) finish(item, 'cancelled', emptyTotals());
+        dropQueue(state, nowIso());
       }
-      showDetails();
-    },
+    }),
     {
       description: 'Stop the running range; queued ranges still run next. {"all": true} drops the queue too',
     },
+  );
+  // A misspelt signal name would otherwise wait unseen in the workflow's buffer.
+  setDefaultSignalHandler(
+    guardedSignal((name: string, ...args: unknown[]) =>
+      reject(
+        'signal',
+        args[0],
+        `unknown signal ${preview(name, 40)}: send backfill, pause, resume or cancel`,
+      ),
+    ),
   );
   setHandler(backfillProgressQuery, progress, {
     description: 'State, queued and current ranges, objects/s, ETA, rejected requests',
   });
 
-  function finish(
-    item: BackfillRangeItem,
-    status: FinishedRange['status'],
-    totals: PagingTotals,
-    error?: string,
-  ): void {
-    state.finished.push({
-      range: item.range,
-      requests: item.requests,
-      requestedAt: item.requestedAt,
-      status,
-      objects: totals.objects,
-      pages: totals.pages,
-      finishedAt: nowIso(),
-      ...(error && { error }),
-    });
-    keepLast(state.finished, KEEP_FINISHED);
-    for (const key of Object.keys(state.totals) as (keyof PagingTotals)[]) state.totals[key] += totals[key];
-  }
-
+  // Runs recorded before the message budget existed replay without it.
+  const messageBudget = patched('backfill-message-budget');
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested ||
+    (messageBudget && messagesThisRun >= MESSAGES_PER_RUN) ||
     (options.continueAsNewAfterPages !== undefined && pagesThisRun >= options.continueAsNewAfterPages);
+  const hasWork = () => !state.paused && (state.current !== undefined || state.queue.length > 0);
 
-  showDetails();
   try {
     for (;;) {
-      await condition(
-        () =>
-          shouldContinueAsNew() || (!state.paused && (state.current !== undefined || state.queue.length > 0)),
-      );
+      if (detailsStale) showDetails();
+      await condition(() => shouldContinueAsNew() || hasWork() || detailsStale);
       if (shouldContinueAsNew()) break;
-      if (!state.current) {
-        const next = state.queue.shift()!;
-        state.current = { ...next, paging: newPagingState(next.range, concurrency), startedAtMs: Date.now() };
+      if (!hasWork()) continue;
+      let current = state.current;
+      if (!current) {
+        current = startNext(state, Date.now(), (range) => newPagingState(range, concurrency))!;
         cancelCurrent = false;
       }
-      const current = state.current;
       try {
         const outcome = await runPaging(current.paging, {
           concurrency,
@@ -289,19 +232,25 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
           },
         });
         if (outcome === 'done' || cancelCurrent) {
-          finish(current, outcome === 'done' ? 'completed' : 'cancelled', current.paging.totals);
+          finish(
+            state,
+            current,
+            outcome === 'done' ? 'completed' : 'cancelled',
+            current.paging.totals,
+            nowIso(),
+          );
           state.current = undefined;
           cancelCurrent = false;
         }
       } catch (err) {
         if (isCancellation(err)) throw err;
         // A page failed for good (revoked key, missing permission…): record it and stay available.
-        state.lastError = `${describeRange(current.range)}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`;
-        finish(current, 'failed', current.paging.totals, state.lastError);
+        state.lastError = `${describeRange(current.range)}: ${errorMessage(err)}`;
+        finish(state, current, 'failed', current.paging.totals, nowIso(), state.lastError);
         state.current = undefined;
         log.error('backfill range failed', { interactionId: input.interactionId, error: state.lastError });
       }
-      showDetails();
+      detailsStale = true;
     }
   } catch (err) {
     // The interaction was deleted: end cleanly.
@@ -313,12 +262,4 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
     ...input,
     carried: { ...state, continuedAsNew: state.continuedAsNew + 1 },
   });
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, 500);
-  } catch {
-    return String(value).slice(0, 500);
-  }
 }

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CreatedRange } from '../common/backfill-request';
 import type { Slice } from '../common/slices';
-import type { PagingTotals } from './paging';
+import type { PagingTotals } from './paging-state';
 
 // Message definitions shared by the workflows and the clients that call them. This module has no side
 // effects, so the CLI can import it without loading workflow code.
@@ -50,7 +50,10 @@ export const syncProgressQuery = defineQuery<SyncProgress>('progress');
 export interface BackfillRangeItem {
   /** Created range (unix seconds, half-open). */
   range: CreatedRange;
-  /** Ids of the requests this range serves (overlapping requests are merged into one range). */
+  /**
+   * Ids of the requests this range serves (overlapping requests are merged into one range): "r7", or
+   * "r7-r12" for a run of ids. Test membership with `requestIdsInclude`.
+   */
   requests: string[];
   requestedAt: string;
 }
@@ -88,8 +91,10 @@ export interface BackfillProgress {
   totals: { objects: number; pages: number; requests: number; rateLimited: number };
   /** The most recent finished ranges, newest last. */
   finished: FinishedRange[];
-  /** The most recent rejected requests, newest last, with reasons. */
+  /** The most recent rejected requests, newest last, with reasons (inputs and reasons truncated). */
   rejected: RejectedRequest[];
+  /** Every rejection since the workflow started, including those no longer listed. */
+  rejectedCount: number;
   lastError?: string;
   continuedAsNew: number;
 }

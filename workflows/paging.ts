@@ -1,6 +1,7 @@
 import { condition } from '@temporalio/workflow';
-import type { FetchPageInput, FetchPageResult } from '../activities/types';
-import { estimatedPagesLeft, initialSlices, sliceTop, splitSlice, type Slice } from '../common/slices';
+import type { FetchPageResult } from '../activities/types';
+import { estimatedPagesLeft, splitSlice, type Slice } from '../common/slices';
+import { addTotals, pagingDone, type PagingState } from './paging-state';
 
 /**
  * When the next request would queue this long for the worker's rate limiter, the account (or the
@@ -30,48 +31,6 @@ const IDLE_MS = 10;
  */
 export const DEFAULT_SYNC_CONCURRENCY = 32;
 
-export interface PagingTotals {
-  pages: number;
-  objects: number;
-  bytes: number;
-  messages: number;
-  requests: number;
-  rateLimited: number;
-}
-
-export interface PagingState {
-  range: { gte: number; lt: number };
-  slices: Slice[];
-  nextSliceId: number;
-  totals: PagingTotals;
-}
-
-export const emptyTotals = (): PagingTotals => ({
-  pages: 0,
-  objects: 0,
-  bytes: 0,
-  messages: 0,
-  requests: 0,
-  rateLimited: 0,
-});
-
-export function newPagingState(range: { gte: number; lt: number }, initialCount: number): PagingState {
-  const slices = initialSlices(range.gte, range.lt, initialCount);
-  return { range, slices, nextSliceId: slices.length, totals: emptyTotals() };
-}
-
-export function addTotals(
-  into: PagingTotals,
-  r: Pick<FetchPageResult, 'count' | 'bytes' | 'messages' | 'requests' | 'rateLimited'>,
-): void {
-  into.pages += 1;
-  into.objects += r.count;
-  into.bytes += r.bytes;
-  into.messages += r.messages ?? 1;
-  into.requests += r.requests ?? 1;
-  into.rateLimited += r.rateLimited ?? 0;
-}
-
 export interface PagingOptions {
   concurrency: number;
   fetch(slice: Slice): Promise<FetchPageResult>;
@@ -81,10 +40,6 @@ export interface PagingOptions {
 }
 
 export type PagingOutcome = 'done' | 'stopped';
-
-export function pagingDone(state: PagingState): boolean {
-  return state.slices.every((s) => s.done);
-}
 
 /**
  * Walks the state's slices until all are done or shouldStop() says so, then waits for the pages in
@@ -160,35 +115,4 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
     }
     await condition(() => completions !== seen);
   }
-}
-
-/** The slices still to walk, as progress queries show them. */
-export function activeSlices(state: PagingState) {
-  return state.slices
-    .filter((s) => !s.done)
-    .map(({ id, gte, lt, cursorCreated, pages, objects }) => ({
-      id,
-      gte,
-      lt,
-      cursorCreated,
-      pages,
-      objects,
-    }));
-}
-
-/** Share of the range's created-time already walked (0–1): the basis of a rough ETA. */
-export function walkedFraction(state: PagingState): number {
-  const total = state.range.lt - state.range.gte;
-  const left = state.slices.filter((s) => !s.done).reduce((sum, s) => sum + (sliceTop(s) - s.gte + 1), 0);
-  return total > 0 ? Math.min(1, Math.max(0, 1 - left / total)) : 1;
-}
-
-/** The activity input for a slice's next page: ids and cursors only, never the interaction itself. */
-export function nextPageRequest(interactionId: string, slice: Slice): FetchPageInput {
-  return {
-    interactionId,
-    slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
-    page: slice.pages,
-    startingAfter: slice.cursor,
-  };
 }

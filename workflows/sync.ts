@@ -2,6 +2,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
+  setDefaultSignalHandler,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -10,15 +12,14 @@ import {
 import type { Activities } from '../activities';
 import { STRIPE_EPOCH } from '../common/slices';
 import { syncProgressQuery, type SyncOptions, type SyncProgress, type SyncSummary } from './definitions';
+import { DEFAULT_SYNC_CONCURRENCY, runPaging } from './paging';
 import {
   activeSlices,
-  DEFAULT_SYNC_CONCURRENCY,
   newPagingState,
   nextPageRequest,
-  runPaging,
   walkedFraction,
   type PagingState,
-} from './paging';
+} from './paging-state';
 import { pageActivityOptions } from './page-activity';
 
 export interface SyncInput {
@@ -60,6 +61,12 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   };
   setHandler(syncProgressQuery, progress, {
     description: 'Objects, pages and slices synced so far by this run',
+  });
+  // A sync takes no signals; without a default handler any sent would wait in its buffer for good.
+  let ignoredSignals = 0;
+  setDefaultSignalHandler((name: string) => {
+    if (ignoredSignals++ < 3)
+      log.warn('sync run ignores signals', { interactionId: input.interactionId, signal: name.slice(0, 40) });
   });
 
   let pagesThisRun = 0;

@@ -14,6 +14,7 @@ import { withClient } from '../cli-client';
 import { UsageError } from '../errors';
 import { toJson } from '../output';
 import { describeRange } from '../../common/backfill-request';
+import { requestIdsInclude } from '../../workflows/backfill-queue';
 
 interface BackfillOptions {
   from?: string;
@@ -96,7 +97,7 @@ export function registerBackfillCommand(program: Command): void {
         );
         let started = false;
         const finished = await waitForBackfill(client, interaction, accepted.requestId, (p) => {
-          if (!p.current?.requests.includes(accepted.requestId)) return;
+          if (!p.current || !requestIdsInclude(p.current.requests, accepted.requestId)) return;
           const payload = {
             objects: p.current.objects,
             rate: p.current.objectsPerSecond,

@@ -2,6 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { backfillWorkflowId } from '../../common/interaction';
 import { backfillProgressQuery, type BackfillProgress } from '../../workflows/definitions';
 import type { BackfillInput } from '../../workflows/backfill';
+import { requestIdsInclude } from '../../workflows/backfill-queue';
 
 export async function startBackfill(
   client: Client,
@@ -32,4 +33,4 @@ export async function waitForProgress(
 }
 
 export const finishedRequest = (id: string) => (p: BackfillProgress) =>
-  p.finished.some((f) => f.requests.includes(id));
+  p.finished.some((f) => requestIdsInclude(f.requests, id));

@@ -74,3 +74,30 @@ describe('backfill requests', () => {
     ]);
   });
 });
+
+describe('backfill requests: numbers that are not unix seconds', () => {
+  it.each([
+    [1_704_067_200_000, /looks like milliseconds.*did you mean 1704067200 \(2024-01-01T00:00:00Z\)/],
+    ['1704067200000000', /looks like microseconds/],
+    [1_704_067_200_000_000_000, /looks like nanoseconds/],
+    [100_000_000_000_000, /past the year 9999/],
+    [1e300, /past the year 9999/],
+    [-5, /must be whole unix seconds/],
+    [1.5, /must be whole unix seconds/],
+  ])('%p is rejected with a reason that names the mistake', (from, reason) => {
+    const r = parseBackfillRequest({ from }, NOW);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toMatch(reason);
+  });
+
+  it('quotes huge or deeply nested input briefly', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const r = parseBackfillRequest({ from: deep }, NOW);
+    expect(!r.ok && r.reason).toMatch(/"from" must be .* got \[…\]/);
+    const keys = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]));
+    const many = parseBackfillRequest({ from: '2024-01-01', ...keys }, NOW);
+    expect(!many.ok && many.reason).toMatch(/unknown fields "k0", "k1", "k2" and 9997 more/);
+    expect(!many.ok && many.reason.length).toBeLessThan(300);
+  });
+});

@@ -1,0 +1,82 @@
+import type { FetchPageInput, FetchPageResult } from '../activities/types';
+import { initialSlices, sliceTop, type Slice } from '../common/slices';
+
+// The paging engine's state: plain data carried through continue-as-new, and pure functions over it.
+// No Temporal imports, so unit tests and queries use it directly.
+
+export interface PagingTotals {
+  pages: number;
+  objects: number;
+  bytes: number;
+  messages: number;
+  requests: number;
+  rateLimited: number;
+}
+
+export interface PagingState {
+  range: { gte: number; lt: number };
+  slices: Slice[];
+  nextSliceId: number;
+  totals: PagingTotals;
+}
+
+export const emptyTotals = (): PagingTotals => ({
+  pages: 0,
+  objects: 0,
+  bytes: 0,
+  messages: 0,
+  requests: 0,
+  rateLimited: 0,
+});
+
+export function newPagingState(range: { gte: number; lt: number }, initialCount: number): PagingState {
+  const slices = initialSlices(range.gte, range.lt, initialCount);
+  return { range, slices, nextSliceId: slices.length, totals: emptyTotals() };
+}
+
+export function addTotals(
+  into: PagingTotals,
+  r: Pick<FetchPageResult, 'count' | 'bytes' | 'messages' | 'requests' | 'rateLimited'>,
+): void {
+  into.pages += 1;
+  into.objects += r.count;
+  into.bytes += r.bytes;
+  into.messages += r.messages ?? 1;
+  into.requests += r.requests ?? 1;
+  into.rateLimited += r.rateLimited ?? 0;
+}
+
+export function pagingDone(state: PagingState): boolean {
+  return state.slices.every((s) => s.done);
+}
+
+/** The slices still to walk, as progress queries show them. */
+export function activeSlices(state: PagingState) {
+  return state.slices
+    .filter((s) => !s.done)
+    .map(({ id, gte, lt, cursorCreated, pages, objects }) => ({
+      id,
+      gte,
+      lt,
+      cursorCreated,
+      pages,
+      objects,
+    }));
+}
+
+/** Share of the range's created-time already walked (0–1): the basis of a rough ETA. */
+export function walkedFraction(state: PagingState): number {
+  const total = state.range.lt - state.range.gte;
+  const left = state.slices.filter((s) => !s.done).reduce((sum, s) => sum + (sliceTop(s) - s.gte + 1), 0);
+  return total > 0 ? Math.min(1, Math.max(0, 1 - left / total)) : 1;
+}
+
+/** The activity input for a slice's next page: ids and cursors only, never the interaction itself. */
+export function nextPageRequest(interactionId: string, slice: Slice): FetchPageInput {
+  return {
+    interactionId,
+    slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
+    page: slice.pages,
+    startingAfter: slice.cursor,
+  };
+}
