@@ -96,6 +96,14 @@ export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBa
     };
   }
   const fields = input as Record<string, unknown>;
+  const undecodable = fields.undecodablePayload as { reason?: unknown } | undefined;
+  if (undecodable && Object.keys(fields).length === 1) {
+    // The marker common/payload-converter.ts puts in place of a payload nobody could read.
+    return {
+      ok: false,
+      reason: `the signal's payload could not be read as JSON (${preview(undecodable.reason, 100)}); send JSON like ${BACKFILL_EXAMPLE}`,
+    };
+  }
   const unknown = Object.keys(fields).filter((k) => k !== 'from' && k !== 'to');
   if (unknown.length) {
     return {

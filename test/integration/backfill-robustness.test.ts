@@ -83,7 +83,9 @@ it('twelve 400 kB signals with unknown keys are rejected in a bounded log; the w
   expect(JSON.stringify(big(0)).length).toBeGreaterThan(400_000);
   for (let n = 0; n < 12; n++) await f.handle.signal(backfillSignal, big(n));
   const p = await waitForProgress(f.handle, (x) => x.rejectedCount === 12);
-  expect(p.rejected[0].reason).toMatch(/^unknown fields "key-0-0-k+… \(90 characters\), .* and 4197 more: only "from" and "to"/);
+  expect(p.rejected[0].reason).toMatch(
+    /^unknown fields "key-0-0-k+… \(90 characters\), .* and 4197 more: only "from" and "to"/,
+  );
   expect(p.rejected[0].input.length).toBeLessThanOrEqual(BACKFILL_LIMITS.inputChars + 40);
   expect(JSON.stringify(p).length).toBeLessThan(20_000);
   await expectSyncsExactly(f, SPAN.from, SPAN.from + 60 * DAY, 0);

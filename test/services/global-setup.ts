@@ -1,3 +1,4 @@
+import { PAYLOAD_CONVERTER_PATH } from '../../common/data-converter';
 import { generateKeySpec } from '../../common/encryption';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,11 @@ import { startLocalServices } from '../../dev/local-services';
 export default async function globalSetup(): Promise<void> {
   const [services, bundle] = await Promise.all([
     startLocalServices(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      logger: quietLogger,
+    }),
   ]);
   // Bundled once for every test worker: webpack per worker would cost seconds each.
   const bundlePath = join(services.dir, 'workflow-bundle.js');
