@@ -6,6 +6,8 @@ module.exports = {
   // Integration tests share one Temporal dev server, ElasticMQ and emulator started by globalSetup.
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // Recorded histories replayed on the current workflow code (no services needed).
+    { ...common, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     { ...common, displayName: 'emulator', testMatch: ['<rootDir>/test/emulator/**/*.test.ts'] },
     {
       ...common,

@@ -15,6 +15,7 @@ export type ParsedBackfillRequest =
   { ok: true; range: CreatedRange; note?: string } | { ok: false; reason: string };
 
 export const BACKFILL_EXAMPLE = '{"from": "2024-01-01", "to": "2024-03-31"}';
+export const BACKFILL_INTERVAL_EXAMPLE = '"2024-01-01/2024-03-31"';
 const FORMATS =
   'an ISO 8601 date (2024-01-31), date-time (2024-01-31T12:00:00Z) or unix seconds (1706659200)';
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -88,11 +89,11 @@ const iso = (seconds: number) => {
  * only reaches past either end is clipped (and says so in `note`).
  */
 export function parseBackfillRequest(raw: unknown, nowSeconds: number): ParsedBackfillRequest {
-  const input = typeof raw === 'string' ? tryJson(raw) : raw;
+  const input = typeof raw === 'string' ? (fromInterval(raw) ?? tryJson(raw)) : raw;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return {
       ok: false,
-      reason: `expected a JSON object like ${BACKFILL_EXAMPLE}; got ${preview(raw)}`,
+      reason: `expected a JSON object like ${BACKFILL_EXAMPLE} or an interval like ${BACKFILL_INTERVAL_EXAMPLE}; got ${preview(raw)}`,
     };
   }
   const fields = input as Record<string, unknown>;
@@ -152,6 +153,17 @@ function listFields(names: string[]): string {
   return names.length > shown.length
     ? `${shown.join(', ')} and ${names.length - shown.length} more`
     : shown.join(', ');
+}
+
+/**
+ * An ISO 8601 interval, "2024-01-01/2024-03-31" or open-ended "2024-01-01/", as { from, to }. The Web
+ * UI's signal dialog keeps a JSON string on one line when it reformats the input, so this form never
+ * moves the dialog's Submit button (see the README).
+ */
+function fromInterval(text: string): { from: string; to?: string } | undefined {
+  const m = /^\s*"?\s*([^/"\s]+)\s*\/\s*([^/"\s]*)\s*"?\s*$/.exec(text);
+  if (!m) return undefined;
+  return m[2] ? { from: m[1], to: m[2] } : { from: m[1] };
 }
 
 function tryJson(text: string): unknown {

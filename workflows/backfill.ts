@@ -133,7 +133,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
     }),
     {
       description:
-        'Sync a created-date range: {"from": "2024-01-01", "to": "2024-03-31"} (ISO dates, date-times or unix seconds; "to" defaults to now)',
+        'Sync a created-date range: {"from": "2024-01-01", "to": "2024-03-31"} or "2024-01-01/2024-03-31" (ISO dates, date-times or unix seconds; "to" defaults to now)',
     },
   );
   setHandler(

@@ -101,3 +101,19 @@ describe('backfill requests: numbers that are not unix seconds', () => {
     expect(!many.ok && many.reason.length).toBeLessThan(300);
   });
 });
+
+describe('backfill requests as an ISO 8601 interval (one line in the Web UI dialog)', () => {
+  it.each([
+    ['2024-01-01/2024-03-31', { gte: day('2024-01-01'), lt: day('2024-04-01') }],
+    ['"2024-01-01/2024-03-31"', { gte: day('2024-01-01'), lt: day('2024-04-01') }],
+    [' 2024-01-01T06:00:00Z / 1706659200 ', { gte: day('2024-01-01') + 6 * 3600, lt: 1706659200 }],
+    ['2026-11-01/', { gte: day('2026-11-01'), lt: NOW }],
+  ])('%p', (text, range) => {
+    expect(parseBackfillRequest(text, NOW)).toEqual({ ok: true, range });
+  });
+
+  it('explains a bad interval like a bad object', () => {
+    const r = parseBackfillRequest('2024-01-01/soon', NOW);
+    expect(!r.ok && r.reason).toMatch(/"to" is not a date: "soon"/);
+  });
+});
