@@ -14,6 +14,9 @@ import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const COMPOUND_VERSION: string = require('../package.json').version;
 
+export const SHUTDOWN_GRACE = '30s';
+export const SHUTDOWN_FORCE = '45s';
+
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   /** Used by activities to read interactions from their schedules. */
@@ -31,9 +34,14 @@ export interface CreateWorkerOptions {
 export function workerTuning(config: CompoundConfig): Partial<WorkerOptions> {
   return {
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
-    ...(config.taskQueueActivitiesPerSecond && { maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond }),
+    ...(config.taskQueueActivitiesPerSecond && {
+      maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
+    }),
     // Long enough for a page in flight (Stripe call + SQS send) to finish after SIGTERM.
-    shutdownGraceTime: '30s',
+    shutdownGraceTime: SHUTDOWN_GRACE,
+    // After that, a shutdown still waiting (say, on an activation that never completes) fails run():
+    // the process exits non-zero instead of lingering without polling.
+    shutdownForceTime: SHUTDOWN_FORCE,
   };
 }
 

@@ -5,7 +5,9 @@ import { Client } from '@temporalio/client';
 import { loadConfig, type Env } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';
 import { definedOnly } from '../client/connect';
-import { createCompoundWorker } from './create-worker';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { createCompoundWorker, SHUTDOWN_FORCE } from './create-worker';
+import { watchLiveness } from './liveness';
 import { createPageMetrics } from './metrics';
 import { logger } from '../common/logger';
 
@@ -38,6 +40,13 @@ export async function runWorker(env: Env = process.env): Promise<void> {
     { taskQueue: config.taskQueue, namespace, metrics: `http://127.0.0.1:${config.metricsPort}/metrics` },
     'compound worker started',
   );
+  watchLiveness(worker, {
+    shutdownMs: msToNumber(SHUTDOWN_FORCE) + 15_000,
+    onStuck: (reason) => {
+      logger.error({ reason }, 'worker is not polling; exiting so its supervisor restarts it');
+      process.exit(1);
+    },
+  });
   // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown.
   await worker.run();
   await clientConnection.close();
