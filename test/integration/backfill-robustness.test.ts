@@ -1,5 +1,4 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { backfillWorkflowId } from '../../common/interaction';
 import { BACKFILL_LIMITS } from '../../workflows/backfill-queue';
 import { backfillProgressQuery, backfillSignal, requestBackfillUpdate } from '../../workflows/definitions';
 import { startBackfill, waitForProgress } from '../support/backfill';
