@@ -1,6 +1,6 @@
 import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { buildMessages, ObjectTooLargeError, runKindOf } from '../common/envelope';
 import { keyMode, type Interaction } from '../common/interaction';
 import { RESOURCES } from '../common/resources';
@@ -13,10 +13,13 @@ import type { FetchPageInput, FetchPageResult } from './types';
 export interface PageMetrics {
   page(resource: string, objects: number, bytes: number): void;
   rateLimited(resource: string): void;
+  /** A page attempt failed (it may be retried); `type` is the failure's type. */
+  failed(resource: string, type: string): void;
 }
 
 export interface FetchPageDeps {
-  getInteraction(id: string): Promise<Interaction>;
+  /** `fresh` skips the lookup's cache. */
+  getInteraction(id: string, o?: { fresh?: boolean }): Promise<Interaction>;
   stripeFor(interaction: Interaction): Stripe;
   limiterFor(accountKey: string, mode: 'test' | 'live'): RateLimiter;
   sqs: SQSClient;
@@ -34,6 +37,25 @@ interface AttemptDetails {
 
 export function createFetchPage(deps: FetchPageDeps) {
   const retryBase = deps.rateLimitRetryMs ?? 1000;
+
+  /**
+   * Interactions are cached for a few seconds. When Stripe refuses the key, the interaction is read
+   * again: if its key was rotated meanwhile, the request is made once more with the new key, so a
+   * request made after `interactions update` returns never fails on the old key.
+   */
+  async function listWithFreshKey<T>(interaction: Interaction, list: (i: Interaction) => Promise<T>) {
+    try {
+      return await list(interaction);
+    } catch (err) {
+      const refused =
+        err instanceof Stripe.errors.StripeAuthenticationError ||
+        err instanceof Stripe.errors.StripePermissionError;
+      if (!refused) throw err;
+      const fresh = await deps.getInteraction(interaction.id, { fresh: true });
+      if (fresh.stripeKey === interaction.stripeKey) throw err;
+      return list(fresh);
+    }
+  }
   return async function fetchPage(input: FetchPageInput): Promise<FetchPageResult> {
     const info = activityInfo();
     const previous = (info.heartbeatDetails as AttemptDetails | undefined) ?? { rateLimited: 0 };
@@ -43,19 +65,23 @@ export function createFetchPage(deps: FetchPageDeps) {
     const limiter = deps.limiterFor(accountKeyFor(interaction), mode);
 
     const endpoint = `${interaction.resource}.list`;
-    await limiter.acquire(endpoint);
     let page;
     try {
-      page = await listPage(deps.stripeFor(interaction), interaction.resource, {
-        limit: interaction.pageSize,
-        created: { gte: input.slice.gte, lt: input.slice.lt },
-        ...(input.startingAfter && { starting_after: input.startingAfter }),
-        ...spec.listParams,
+      page = await listWithFreshKey(interaction, async (current) => {
+        await limiter.acquire(endpoint);
+        return listPage(deps.stripeFor(current), current.resource, {
+          limit: current.pageSize,
+          created: { gte: input.slice.gte, lt: input.slice.lt },
+          ...(input.startingAfter && { starting_after: input.startingAfter }),
+          ...spec.listParams,
+        });
       });
     } catch (err) {
       const delay = retryBase + Math.floor(Math.random() * retryBase);
-      const failure = toActivityFailure(err, interaction, delay);
-      if (failure instanceof ApplicationFailure && failure.type === 'StripeRateLimitError') {
+      const failure = toActivityFailure(err, interaction, delay, info.attempt);
+      const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : 'Error';
+      deps.metrics?.failed(interaction.resource, type);
+      if (type === 'StripeRateLimitError') {
         limiter.rateLimited();
         deps.metrics?.rateLimited(interaction.resource);
         heartbeat({ rateLimited: previous.rateLimited + 1 } satisfies AttemptDetails);

@@ -8,9 +8,9 @@ import { interactionSchema, scheduleId, type Interaction } from '../common/inter
 export function createInteractionLookup(client: Client, ttlMs = 15000) {
   // The lookup itself is cached, so the pages in flight when an entry expires share one describe call.
   const cache = new Map<string, { interaction: Promise<Interaction>; expires: number }>();
-  return function getInteraction(id: string): Promise<Interaction> {
+  return function getInteraction(id: string, o: { fresh?: boolean } = {}): Promise<Interaction> {
     const hit = cache.get(id);
-    if (hit && hit.expires > Date.now()) return hit.interaction;
+    if (hit && hit.expires > Date.now() && !o.fresh) return hit.interaction;
     const interaction = readInteraction(client, id);
     cache.set(id, { interaction, expires: Date.now() + ttlMs });
     // A failed lookup is not cached: the retry asks again.

@@ -18,10 +18,17 @@ export function permissionHint(interaction: Pick<Interaction, 'resource'>): stri
   return `the key lacks Read permission on ${label}: edit the restricted key in the Stripe dashboard and grant Read for ${label}`;
 }
 
+/**
+ * Attempts after which a reply that is not JSON ends the run: Stripe always answers JSON, so one that
+ * keeps answering something else is a wrong API base URL or a proxy in the way, not a hiccup.
+ */
+export const NON_JSON_ATTEMPTS = 5;
+
 export function toActivityFailure(
   err: unknown,
-  interaction: Pick<Interaction, 'id' | 'resource'>,
+  interaction: Pick<Interaction, 'id' | 'resource' | 'stripeApiBase'>,
   retryDelayMs: number,
+  attempt = 1,
 ): Error {
   if (!(err instanceof Stripe.errors.StripeError))
     return err instanceof Error ? new Error(redactSecrets(err.message)) : new Error(String(err));
@@ -50,6 +57,19 @@ export function toActivityFailure(
         type: err.type,
         nextRetryDelay: retryDelayMs,
       });
+    case 'StripeAPIError':
+      if (/Invalid JSON/i.test(err.message)) {
+        const base = interaction.stripeApiBase ?? 'https://api.stripe.com';
+        const status = err.statusCode ? `HTTP ${err.statusCode} with ` : '';
+        const said = `${base} answered ${status}a body that is not JSON (attempt ${attempt})`;
+        if (attempt >= NON_JSON_ATTEMPTS)
+          return ApplicationFailure.nonRetryable(
+            `${where}: ${said}. Stripe always answers JSON, so the API base URL or a proxy in front of it is probably wrong; fix it with compound interactions update ${interaction.id} and sync again`,
+            'StripeNotJson',
+          );
+        return ApplicationFailure.retryable(`${where}: ${said}; retrying`, 'StripeNotJson');
+      }
+      return ApplicationFailure.retryable(`Stripe request failed for ${where}: ${stripeMessage}`, err.type);
     default:
       // 5xx, connection resets, timeouts, malformed bodies: transient, Temporal retries with backoff.
       return ApplicationFailure.retryable(`Stripe request failed for ${where}: ${stripeMessage}`, err.type);

@@ -14,6 +14,7 @@ import {
 } from '../workflows/definitions';
 import { requestIdsInclude } from '../workflows/backfill-queue';
 import { UsageError } from './errors';
+import { retryingPage, type RetryingPage } from './retrying';
 import { resolveInteractionId, unknownInteraction } from './interactions';
 
 // The typed library behind `compound backfill`: requests go through the workflow's Update (validated,
@@ -52,6 +53,10 @@ export async function requestBackfill(
 
 export const backfillProgress = (client: Client, idOrName: string): Promise<BackfillProgress> =>
   call(idOrName, () => handleFor(client, idOrName).query(backfillProgressQuery));
+
+/** A page of the backfill that keeps failing and is being retried, if any. */
+export const backfillRetrying = (client: Client, idOrName: string): Promise<RetryingPage | undefined> =>
+  call(idOrName, async () => retryingPage(await handleFor(client, idOrName).describe()));
 
 export const pauseBackfill = (client: Client, idOrName: string) =>
   call(idOrName, () => handleFor(client, idOrName).signal(pauseSignal));

@@ -1,3 +1,4 @@
+import type { RetryingPage } from './retrying';
 import type { ScheduleDescription } from '@temporalio/client';
 import {
   INTERACTION_MEMO_KEY,
@@ -35,6 +36,8 @@ export interface RunView {
   closedAt?: string;
   /** Why it failed, masked. */
   failure?: string;
+  /** While running: a page that keeps failing and is being retried. */
+  retrying?: RetryingPage;
 }
 
 export interface InteractionView {

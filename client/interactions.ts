@@ -34,6 +34,7 @@ import {
 } from './interaction-view';
 import { schedulePoliciesFor, scheduleSpecFor } from './schedule-spec';
 import { interactionSearchAttributes } from './search-attributes';
+import { retryingPage } from './retrying';
 import { checkStripeKey, type KeyCheck } from './stripe-key';
 
 // The typed client library behind `compound interactions …`. Every function validates its input and
@@ -264,7 +265,13 @@ export async function runView(client: Client, action: ScheduleExecutionResult): 
     const status = (
       WORKFLOW_STATUSES.has(d.status.name as RunStatus) ? d.status.name : 'UNKNOWN'
     ) as RunStatus;
-    const view: RunView = { ...base, status, ...(d.closeTime && { closedAt: d.closeTime.toISOString() }) };
+    const retrying = status === 'RUNNING' ? retryingPage(d) : undefined;
+    const view: RunView = {
+      ...base,
+      status,
+      ...(d.closeTime && { closedAt: d.closeTime.toISOString() }),
+      ...(retrying && { retrying }),
+    };
     if (status === 'FAILED' || status === 'TERMINATED' || status === 'TIMED_OUT') {
       try {
         await client.workflow.getHandle(workflowId, d.runId, { followRuns: false }).result();

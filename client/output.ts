@@ -1,3 +1,4 @@
+import { formatRetrying } from './retrying';
 import { redactSecrets } from '../common/mask';
 import type { SyncSummary } from '../workflows/definitions';
 import type { InteractionView, RunView } from './interaction-view';
@@ -51,6 +52,7 @@ export function formatDuration(seconds: number): string {
 /** "COMPLETED", or "FAILED: the key lacks Read permission …". */
 export function formatRunResult(run: RunView | undefined): string {
   if (!run) return 'never run';
+  if (run.retrying) return `${run.status}, ${formatRetrying(run.retrying)}`;
   return run.failure ? `${run.status}: ${run.failure}` : run.status;
 }
 

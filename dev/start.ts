@@ -168,8 +168,10 @@ async function main(): Promise<void> {
 
   Temporal Web UI: ${ui}/namespaces/default/schedules (the three schedules) and
                    ${ui}/namespaces/default/workflows (runs, with progress in each one's details)
-  Backfill from the UI: open the workflow backfill-${ids[0]}, choose "Send a Signal", pick "backfill"
-                   and enter {"from": "2024-01-01", "to": "2024-03-31"}.
+  Backfill from the UI: open the workflow backfill-${ids[0]}, choose "Send a Signal", pick "backfill",
+                   enter {"from": "2024-01-01", "to": "2024-03-31"}, press Tab, then Submit
+                   (leaving the input reformats the JSON and moves Submit, a Temporal UI bug; the
+                   one-line "2024-01-01/2024-03-31" needs no Tab).
   Or from a shell:  COMPOUND_ENCRYPTION_KEY_FILE=${stackFiles.encryptionKeys} npx compound backfill ${ids[0]} --from 2024-01-01 --wait
   ${RESOURCES.charges.label}, ${RESOURCES.products.label} and ${RESOURCES.subscriptions.label} keep syncing on their schedules while this runs. Ctrl-C stops everything.`);
   await client.connection.close();

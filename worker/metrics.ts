@@ -11,7 +11,15 @@ export function createPageMetrics(meter: MetricMeter): PageMetrics {
     'requests',
     'Stripe requests answered 429',
   );
+  const failed = meter.createCounter(
+    'compound_page_failures_total',
+    'attempts',
+    'Page attempts that failed (retried or not), by failure type',
+  );
   return {
+    failed(resource, type) {
+      failed.add(1, { resource, type });
+    },
     page(resource, count, size) {
       pages.add(1, { resource });
       objects.add(count, { resource });

@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import {
   backfillProgress,
+  backfillRetrying,
   cancelBackfill,
   formatFinished,
   formatProgress,
@@ -11,6 +12,9 @@ import {
   waitForBackfill,
 } from '../backfill';
 import { withClient } from '../cli-client';
+import { formatRetrying, watchRetrying } from '../retrying';
+import { backfillWorkflowId } from '../../common/interaction';
+import { resolveInteractionId } from '../interactions';
 import { UsageError } from '../errors';
 import { toJson } from '../output';
 import { describeRange } from '../../common/backfill-request';
@@ -55,7 +59,11 @@ export function registerBackfillCommand(program: Command): void {
           throw new UsageError('give exactly one of --from <date>, --status, --pause, --resume or --cancel');
         if (o.status) {
           const progress = await backfillProgress(client, interaction);
-          return out(o.json ? toJson(progress) : formatProgress(progress));
+          const retrying = await backfillRetrying(client, interaction);
+          if (o.json) return out(toJson({ ...progress, ...(retrying && { retrying }) }));
+          out(formatProgress(progress));
+          if (retrying) out(formatRetrying(retrying));
+          return;
         }
         if (o.pause)
           return void (
@@ -96,6 +104,13 @@ export function registerBackfillCommand(program: Command): void {
           cliProgress.Presets.shades_classic,
         );
         let started = false;
+        const stopWatching = watchRetrying(
+          client,
+          backfillWorkflowId(resolveInteractionId(interaction)),
+          (r) => {
+            if (r) process.stderr.write(`\n${formatRetrying(r)}\n`);
+          },
+        );
         const finished = await waitForBackfill(client, interaction, accepted.requestId, (p) => {
           if (!p.current || !requestIdsInclude(p.current.requests, accepted.requestId)) return;
           const payload = {
@@ -109,6 +124,7 @@ export function registerBackfillCommand(program: Command): void {
           }
           bar.update(Math.round(p.current.walked * 100), payload);
         });
+        stopWatching();
         if (started) {
           bar.update(100);
           bar.stop();

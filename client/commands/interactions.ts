@@ -3,6 +3,7 @@ import { loadConfig } from '../../common/config';
 import { redactSecrets } from '../../common/mask';
 import { FREQUENCIES, RESOURCE_NAMES } from '../../common/resources';
 import { withClient } from '../cli-client';
+import { formatRetrying, watchRetrying } from '../retrying';
 import { UsageError } from '../errors';
 import {
   addStripeKeyOptions,
@@ -170,7 +171,16 @@ export function registerInteractionsCommand(program: Command): void {
           process.stderr.write(
             `${r.started ? 'Started' : 'Already running:'} ${r.workflowId}; waiting for it to finish…\n`,
           );
-        return { ...r, summary: await waitForSync(client, r) };
+        // Said while it happens, not only after the retries run out.
+        const stop = watchRetrying(client, r.workflowId, (retrying) => {
+          if (retrying) process.stderr.write(`${formatRetrying(retrying)}\n`);
+          else process.stderr.write('pages are going through again\n');
+        });
+        try {
+          return { ...r, summary: await waitForSync(client, r) };
+        } finally {
+          stop();
+        }
       });
       out(o.json ? toJson(result) : formatSyncNow(result));
     });

@@ -193,6 +193,11 @@ async function injectFault(
       });
       return;
     }
+    case 'not_json':
+      res.writeHead(500, { 'content-type': 'text/html', 'request-id': reqId });
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      count('not_json', 0);
+      return;
     case 'malformed': {
       let body: string | Buffer = '{"object":"list","data":[{"id":';
       try {

@@ -4,14 +4,22 @@
 //   connection_reset the socket is destroyed without a response
 //   stall            no response for stallMs (meant to outlast the client's timeout)
 //   malformed        200 whose JSON body is cut short
+//   not_json         500 with an HTML body, as a misconfigured proxy or URL answers
 
-export type FaultKind = 'server_error' | 'rate_limit' | 'connection_reset' | 'stall' | 'malformed';
+export type FaultKind =
+  | 'server_error'
+  | 'rate_limit'
+  | 'connection_reset'
+  | 'stall'
+  | 'malformed'
+  | 'not_json';
 export const FAULT_KINDS: readonly FaultKind[] = [
   'server_error',
   'rate_limit',
   'connection_reset',
   'stall',
   'malformed',
+  'not_json',
 ];
 
 export interface FaultSpec {

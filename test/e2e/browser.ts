@@ -154,9 +154,10 @@ export async function submit(dialog: Locator): Promise<void> {
   try {
     await dialog.waitFor({ state: 'hidden' });
   } catch (err) {
+    // An alert explains a refused signal; none at all is the lost click of enterJson's note.
     const alert = await dialog
       .getByRole('alert')
-      .innerText()
+      .innerText({ timeout: 1000 })
       .catch(() => '');
     throw new Error(`the Send a Signal dialog stayed open${alert ? `: ${alert}` : ''}`, { cause: err });
   }

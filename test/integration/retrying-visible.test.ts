@@ -1,0 +1,38 @@
+import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
+import { NON_JSON_ATTEMPTS } from '../../activities/stripe-failures';
+import { services } from '../services/env';
+import { runCli } from '../support/cli';
+import { emulatedInteraction } from '../support/interaction-fixture';
+import { useHarness } from '../support/temporal';
+
+// A page that keeps failing must be visible while Temporal retries it, not only when the retries run
+// out: here every Stripe request is answered by a 500 whose body is not JSON (a wrong URL or proxy).
+
+const h = useHarness();
+const admin = emulatorAdmin(services().emulatorUrl);
+
+it('sync-now --wait says a page is failing and why while it retries, then fails plainly', async () => {
+  const f = await emulatedInteraction(h.client, h.sqs, {
+    prefix: 'notjson',
+    taskQueue: h.worker.taskQueue,
+    account: { mode: 'test', counts: { charges: 50, products: 0, subscriptions: 0 } },
+  });
+  await admin.addFault({ account: f.account.id, kind: 'not_json' });
+
+  const result = await runCli(['interactions', 'sync-now', f.id, '--wait'], { timeoutMs: 120_000 });
+  const retrying = result.stderr.indexOf('a page is failing and being retried (attempt 2)');
+  expect(retrying).toBeGreaterThan(-1);
+  expect(result.stderr.slice(retrying)).toMatch(
+    /^a page is failing and being retried \(attempt 2\): interaction .* answered a body that is not JSON \(attempt 1\); retrying/,
+  );
+  // Retries run out after a few attempts with a message that says what to fix.
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(
+    new RegExp(
+      `not JSON \\(attempt ${NON_JSON_ATTEMPTS}\\)\\. Stripe always answers JSON, so the API base URL or a proxy in front of it is probably wrong`,
+    ),
+  );
+  expect((await admin.counters(f.account.id)).requests['charges.list']).toEqual({
+    not_json: NON_JSON_ATTEMPTS,
+  });
+});
