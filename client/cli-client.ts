@@ -5,6 +5,7 @@ import { loadKeyring } from '../common/encryption';
 import { redactSecrets } from '../common/mask';
 import { connectClient, definedOnly } from './connect';
 import { UsageError } from './errors';
+import { withLocalStackKey } from './local-stack-key';
 
 // How CLI commands get a Temporal client: connectClient() with its failures turned into messages that
 // say what to fix. A missing or malformed encryption key is the user's configuration to fix (exit 2);
@@ -22,7 +23,8 @@ function temporalAddress(env: Env): string {
   }
 }
 
-export async function connectForCli(env: Env = process.env): Promise<Client> {
+export async function connectForCli(configured: Env = process.env): Promise<Client> {
+  const env = withLocalStackKey(configured);
   try {
     loadKeyring(env);
   } catch (err) {

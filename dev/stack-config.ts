@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_PORTS, type Env } from '../common/config';
 import { generateKeySpec } from '../common/encryption';
 import { ROOT, ensureDir } from './services';
@@ -45,7 +45,13 @@ export function stackEnv(env: Env = process.env): Record<string, string> {
     COMPOUND_QUEUE_URL:
       env.COMPOUND_QUEUE_URL ?? `http://127.0.0.1:${ports.sqs}/000000000000/compound-extraction`,
   };
-  if (!env.COMPOUND_ENCRYPTION_KEYS && !env.COMPOUND_ENCRYPTION_KEY_FILE) {
+  // The stack makes its own key; a user who already points COMPOUND_ENCRYPTION_KEY_FILE at that file
+  // (as `npm start` suggests) before it exists gets it made too, instead of a codec server that fails.
+  const keyFile = env.COMPOUND_ENCRYPTION_KEY_FILE;
+  if (
+    !env.COMPOUND_ENCRYPTION_KEYS &&
+    (!keyFile || resolve(keyFile) === resolve(stackFiles.encryptionKeys))
+  ) {
     out.COMPOUND_ENCRYPTION_KEY_FILE = ensureStackEncryptionKeys();
   }
   return out;

@@ -172,7 +172,7 @@ async function main(): Promise<void> {
                    enter {"from": "2024-01-01", "to": "2024-03-31"}, press Tab, then Submit
                    (leaving the input reformats the JSON and moves Submit, a Temporal UI bug; the
                    one-line "2024-01-01/2024-03-31" needs no Tab).
-  Or from a shell:  COMPOUND_ENCRYPTION_KEY_FILE=${stackFiles.encryptionKeys} npx compound backfill ${ids[0]} --from 2024-01-01 --wait
+  Or from a shell:  npx compound backfill ${ids[0]} --from 2024-01-01 --wait
   ${RESOURCES.charges.label}, ${RESOURCES.products.label} and ${RESOURCES.subscriptions.label} keep syncing on their schedules while this runs. Ctrl-C stops everything.`);
   await client.connection.close();
   await new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -64,7 +64,8 @@ export function countRequest(
   if (status === '429') c.rateLimited++;
   c.objectsServed += objects;
   const second = Math.floor((performance.now() - c.since) / 1000);
-  for (let i = c.timeline.length; i <= second; i++) c.timeline.push({ requests: 0, rateLimited: 0, objects: 0, firstPages: 0 });
+  for (let i = c.timeline.length; i <= second; i++)
+    c.timeline.push({ requests: 0, rateLimited: 0, objects: 0, firstPages: 0 });
   const bucket = c.timeline[second];
   bucket.requests++;
   if (status === '429') bucket.rateLimited++;

@@ -7,12 +7,7 @@
 //   not_json         500 with an HTML body, as a misconfigured proxy or URL answers
 
 export type FaultKind =
-  | 'server_error'
-  | 'rate_limit'
-  | 'connection_reset'
-  | 'stall'
-  | 'malformed'
-  | 'not_json';
+  'server_error' | 'rate_limit' | 'connection_reset' | 'stall' | 'malformed' | 'not_json';
 export const FAULT_KINDS: readonly FaultKind[] = [
   'server_error',
   'rate_limit',
