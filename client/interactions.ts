@@ -34,6 +34,7 @@ import {
 } from './interaction-view';
 import { schedulePoliciesFor, scheduleSpecFor } from './schedule-spec';
 import { interactionSearchAttributes } from './search-attributes';
+import { checkQueue } from './queue-check';
 import { retryingPage } from './retrying';
 import { checkStripeKey, type KeyCheck } from './stripe-key';
 
@@ -185,6 +186,7 @@ export async function createInteraction(
       `an interaction named ${id} already exists (schedule ${scheduleId(id)}); pick another name or delete it first`,
     );
   }
+  await checkQueue(interaction.queueUrl, config);
   const key = await checkStripeKey({
     stripeKey: interaction.stripeKey,
     resource: interaction.resource,
@@ -428,6 +430,7 @@ export async function updateInteraction(
   if (!parsed.success) throw new UsageError(`invalid update of ${id}: ${formatIssues(parsed.error)}`);
   const next = parsed.data;
 
+  if (next.queueUrl !== current.queueUrl) await checkQueue(next.queueUrl, config);
   const keyChanged = next.stripeKey !== current.stripeKey;
   // A new key, or the old key against a new API base, must work before the interaction uses it.
   const key =

@@ -43,7 +43,10 @@ export const interactionSchema = z
       .min(1, 'page size must be between 1 and 100')
       .max(100, 'page size must be between 1 and 100')
       .default(100),
-    queueUrl: z.string().url('queue URL must be a URL'),
+    queueUrl: z
+      .string()
+      .url('queue URL must be a URL')
+      .refine((url) => /^https?:\/\//i.test(url), 'queue URL must be an http(s) URL of an SQS queue'),
     stripeApiBase: z.string().url('Stripe API base must be a URL').optional(),
     timezone: z
       .string()

@@ -121,6 +121,18 @@ describe('create: bad input → exit 2, a message, nothing created', () => {
     ],
     ['bad queue URL', ['--stripe-key-env', 'RK', '--queue-url', 'queue'], {}, /queue URL must be a URL/],
     [
+      'an ftp queue URL',
+      ['--stripe-key-env', 'RK', '--queue-url', 'ftp://example.com/000000000000/q'],
+      {},
+      /queue URL must be an http\(s\) URL of an SQS queue/,
+    ],
+    [
+      'a queue that does not exist',
+      ['--stripe-key-env', 'RK', '--queue-url', `${services().sqsEndpoint}/000000000000/no-such-queue`],
+      {},
+      /the SQS queue http:\/\/.*\/no-such-queue does not exist: create it, or pass the URL of an existing queue/,
+    ],
+    [
       'no key',
       [],
       {},
@@ -318,6 +330,11 @@ describe('unknown ids and bad updates', () => {
       /subscriptions can be synced daily or monthly, not hourly/,
     ],
     ['page size 500', ['--page-size', '500'], /page size must be between 1 and 100/],
+    [
+      'a queue that does not exist',
+      ['--queue-url', `${services().sqsEndpoint}/000000000000/no-such-queue`],
+      /the SQS queue .*no-such-queue does not exist/,
+    ],
     ['unknown time zone', ['--timezone', 'Nowhere/Special'], /IANA time zone/],
     [
       'a plain key',
