@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createInteraction } from '../client/interactions';
+import { generateSealingKeyPair } from '../common/sealed-keys';
 import { loadConfig } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';
 import { generateKeySpec } from '../common/encryption';
@@ -351,6 +352,9 @@ function printTable(
 
 async function main(): Promise<void> {
   process.env.COMPOUND_ENCRYPTION_KEYS ??= generateKeySpec('bench');
+  const sealing = generateSealingKeyPair();
+  process.env.COMPOUND_SEALING_PUBLIC_KEY ??= sealing.publicPem;
+  process.env.COMPOUND_SEALING_PRIVATE_KEYS ??= sealing.privatePem;
   console.log(
     `compound benchmark (${quick ? 'quick' : 'full'}): starting Temporal, ElasticMQ and the Stripe emulator…`,
   );

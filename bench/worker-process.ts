@@ -7,16 +7,20 @@ import { WORKER_NODE_FLAGS } from '../worker/memory';
 
 /** `compound worker` in its own process, so its peak RSS (VmHWM) is the worker's alone. */
 export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: string) {
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(__dirname, '..', 'bin', 'compound.js'), 'worker'], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: services.temporalAddress,
-      COMPOUND_TASK_QUEUE: taskQueue,
-      COMPOUND_SQS_ENDPOINT: services.sqsEndpoint,
-      COMPOUND_METRICS_PORT: String(await freePort()),
+  const child = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, join(__dirname, '..', 'bin', 'compound.js'), 'worker'],
+    {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: services.temporalAddress,
+        COMPOUND_TASK_QUEUE: taskQueue,
+        COMPOUND_SQS_ENDPOINT: services.sqsEndpoint,
+        COMPOUND_METRICS_PORT: String(await freePort()),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {

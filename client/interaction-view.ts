@@ -93,6 +93,7 @@ export function toInteractionView(
   runs: { lastRun?: RunView; recentRuns?: RunView[] } = {},
 ): InteractionView {
   const memo = memoFromDescription(desc);
+  const shownKey = interaction.stripeKeyHint ?? interaction.stripeKey;
   return {
     id: interaction.id,
     name: interaction.name,
@@ -102,9 +103,10 @@ export function toInteractionView(
     pageSize: interaction.pageSize,
     queueUrl: interaction.queueUrl,
     ...(interaction.stripeApiBase !== undefined && { stripeApiBase: interaction.stripeApiBase }),
-    stripeKey: maskKey(interaction.stripeKey),
-    keyMode: keyMode(interaction.stripeKey),
-    keyKind: isRestrictedKey(interaction.stripeKey) ? 'restricted' : 'secret',
+    // Sealed keys are shown by their hint; the CLI could not open them, and must never print them.
+    stripeKey: maskKey(shownKey),
+    keyMode: keyMode(shownKey),
+    keyKind: isRestrictedKey(shownKey) ? 'restricted' : 'secret',
     ...(memo?.registeredAt !== undefined && { registeredAt: memo.registeredAt }),
     paused: desc.state.paused,
     ...(desc.state.note && { note: redactSecrets(desc.state.note) }),

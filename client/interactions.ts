@@ -34,7 +34,10 @@ import {
 } from './interaction-view';
 import { schedulePoliciesFor, scheduleSpecFor } from './schedule-spec';
 import { interactionSearchAttributes } from './search-attributes';
+import type { KeyObject } from 'node:crypto';
+import { isSealed } from '../common/sealed-keys';
 import { checkQueue } from './queue-check';
+import { sealForStorage, sealingKeyFromEnv } from './seal-key';
 import { retryingPage } from './retrying';
 import { checkStripeKey, type KeyCheck } from './stripe-key';
 
@@ -54,6 +57,8 @@ const SCHEDULE_PREFIX = scheduleId('');
 export interface LibraryOptions {
   /** Defaults from the environment (loadConfig()) when omitted. */
   config?: CompoundConfig;
+  /** The public key Stripe keys are sealed with; default from the environment (sealingKeyFromEnv()). */
+  sealingKey?: KeyObject;
 }
 
 export interface CreateInteractionInput {
@@ -154,7 +159,7 @@ export async function scheduleExists(client: Client, id: string): Promise<boolea
   }
 }
 
-function scheduleAction(interaction: Interaction, taskQueue: string) {
+export function scheduleAction(interaction: Interaction, taskQueue: string) {
   const args: [ScheduledSyncArgs] = [{ interactionId: interaction.id, interaction }];
   return {
     type: 'startWorkflow' as const,
@@ -178,6 +183,7 @@ export async function createInteraction(
   opts: CreateInteractionOptions = {},
 ): Promise<CreatedInteraction> {
   const config = configOf(opts);
+  const sealingKey = opts.sealingKey ?? sealingKeyFromEnv();
   const taskQueue = opts.taskQueue ?? config.taskQueue;
   const interaction = parseInteractionInput(input, config);
   const id = interaction.id;
@@ -206,7 +212,7 @@ export async function createInteraction(
     handle = await client.schedule.create({
       scheduleId: scheduleId(id),
       spec: scheduleSpecFor(interaction.frequency, interaction.timezone),
-      action: scheduleAction(interaction, taskQueue),
+      action: scheduleAction(sealForStorage(interaction, sealingKey), taskQueue),
       policies: schedulePoliciesFor(interaction.frequency),
       memo: { [INTERACTION_MEMO_KEY]: memo },
       typedSearchAttributes: searchAttributes,
@@ -313,13 +319,20 @@ export interface ListedInteraction extends Partial<InteractionView> {
  * Every interaction in the namespace, by name. Schedule listing is eventually consistent in Temporal,
  * so an interaction created a moment ago may take a second to appear.
  */
-export async function listInteractions(client: Client): Promise<ListedInteraction[]> {
+/** Ids of every registered interaction (from their schedules' ids). */
+export async function listInteractionIds(client: Client): Promise<string[]> {
   const ids: string[] = [];
   for await (const summary of client.schedule.list()) {
-    if (summary.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(summary.scheduleId);
+    if (summary.scheduleId.startsWith(SCHEDULE_PREFIX))
+      ids.push(summary.scheduleId.slice(SCHEDULE_PREFIX.length));
   }
-  const listed = await mapLimited(ids, 8, async (sid): Promise<ListedInteraction | undefined> => {
-    const id = sid.slice(SCHEDULE_PREFIX.length);
+  return ids;
+}
+
+export async function listInteractions(client: Client): Promise<ListedInteraction[]> {
+  const ids = await listInteractionIds(client);
+  const listed = await mapLimited(ids, 8, async (id): Promise<ListedInteraction | undefined> => {
+    const sid = scheduleId(id);
     let desc: ScheduleDescription;
     try {
       desc = await client.schedule.getHandle(sid).describe();
@@ -423,6 +436,7 @@ export async function updateInteraction(
   }
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
   const current = interactionFromDescription(desc);
+  const sealingKey = opts.sealingKey ?? sealingKeyFromEnv();
   const parsed = interactionSchema.safeParse({
     ...current,
     ...Object.fromEntries(given.map((k) => [k, changes[k as keyof InteractionChanges]])),
@@ -444,12 +458,16 @@ export async function updateInteraction(
       : undefined;
 
   const changed = (Object.keys(next) as (keyof Interaction)[]).filter((k) => next[k] !== current[k]);
-  if (changed.length > 0) {
+  // A key stored in plaintext by an earlier version is sealed by any update.
+  if (changed.length > 0 || !isSealed(current.stripeKey)) {
     await handle.update((prev) => {
       const taskQueue = prev.action.type === 'startWorkflow' ? prev.action.taskQueue : config.taskQueue;
       return {
         spec: scheduleSpecFor(next.frequency, next.timezone),
-        action: scheduleAction(next, taskQueue),
+        action: scheduleAction(
+          sealForStorage(keyChanged ? { ...next, stripeKeyHint: undefined } : next, sealingKey),
+          taskQueue,
+        ),
         policies: { ...prev.policies, ...schedulePoliciesFor(next.frequency) },
         state: {
           paused: prev.state.paused,

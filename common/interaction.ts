@@ -13,6 +13,8 @@ export function slugify(name: string): string {
 }
 
 export const STRIPE_KEY_PATTERN = /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/;
+/** A Stripe key sealed for the workers (see sealed-keys.ts). */
+export const SEALED_KEY_PATTERN = /^sealed:v1:[0-9a-f]{12}:[A-Za-z0-9+/]+=*$/;
 
 export function isValidTimeZone(tz: string): boolean {
   try {
@@ -31,12 +33,15 @@ export const interactionSchema = z
       error: () => `resource must be one of: ${RESOURCE_NAMES.join(', ')}`,
     }),
     frequency: z.enum(FREQUENCIES, { error: () => `frequency must be one of: ${FREQUENCIES.join(', ')}` }),
+    // Plaintext only on its way in (create, update): stored interactions hold it sealed (sealed-keys.ts).
     stripeKey: z
       .string()
-      .regex(
-        STRIPE_KEY_PATTERN,
+      .refine(
+        (key) => STRIPE_KEY_PATTERN.test(key) || SEALED_KEY_PATTERN.test(key),
         'the Stripe key must look like rk_test_…, rk_live_…, sk_test_… or sk_live_…',
       ),
+    /** The key as the Stripe dashboard shows it (rk_live_…wxyz), kept beside the sealed key for display. */
+    stripeKeyHint: z.string().max(40).optional(),
     pageSize: z
       .number()
       .int('page size must be a whole number')
@@ -80,7 +85,7 @@ export const scheduleId = (interactionId: string): string => `interaction-${inte
 export const backfillWorkflowId = (interactionId: string): string => `backfill-${interactionId}`;
 
 /**
- * Where an interaction lives in its schedule. The full interaction (key included, encrypted by the codec)
+ * Where an interaction lives in its schedule. The full interaction (key sealed, all of it encrypted by the codec)
  * is the first argument of the schedule's action, which `update` can change; the memo holds the fields
  * that never change, for listing (Temporal cannot update a schedule's memo).
  */

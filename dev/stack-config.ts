@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PORTS, type Env } from '../common/config';
 import { generateKeySpec } from '../common/encryption';
+import { generateSealingKeyPair } from '../common/sealed-keys';
 import { ROOT, ensureDir } from './services';
 
 // The local stack's fixed layout: ports (overridable), the .stack/ data directory and what lives in it.
@@ -23,6 +24,8 @@ export const stackFiles = {
   temporalDb: join(STACK_DIR, 'temporal.db'),
   emulatorState: join(STACK_DIR, 'emulator.json'),
   encryptionKeys: join(STACK_DIR, 'encryption-keys'),
+  sealingPublic: join(STACK_DIR, 'sealing-public.pem'),
+  sealingPrivate: join(STACK_DIR, 'sealing-private.pem'),
   pidDir: join(STACK_DIR, 'pids'),
   logDir: join(STACK_DIR, 'logs'),
 };
@@ -36,6 +39,23 @@ export function ensureStackEncryptionKeys(): string {
   return stackFiles.encryptionKeys;
 }
 
+/** The local stack's sealing key pair: made once; the private half is for the worker only. */
+export function ensureStackSealingKeys(): { publicFile: string; privateFile: string } {
+  ensureDir(STACK_DIR);
+  if (!existsSync(stackFiles.sealingPrivate) || !existsSync(stackFiles.sealingPublic)) {
+    const pair = generateSealingKeyPair();
+    writeFileSync(stackFiles.sealingPrivate, pair.privatePem, { mode: 0o600 });
+    writeFileSync(stackFiles.sealingPublic, pair.publicPem, { mode: 0o644 });
+  }
+  return { publicFile: stackFiles.sealingPublic, privateFile: stackFiles.sealingPrivate };
+}
+
+/** What only the stack's worker gets: the private sealing key (never the codec server or the CLI). */
+export function stackWorkerEnv(env: Env = process.env): Record<string, string> {
+  if (env.COMPOUND_SEALING_PRIVATE_KEYS || env.COMPOUND_SEALING_PRIVATE_KEYS_FILE) return {};
+  return { COMPOUND_SEALING_PRIVATE_KEYS_FILE: ensureStackSealingKeys().privateFile };
+}
+
 /** Environment that points the CLI and worker at the local stack (explicit settings win). */
 export function stackEnv(env: Env = process.env): Record<string, string> {
   const ports = stackPorts(env);
@@ -47,6 +67,9 @@ export function stackEnv(env: Env = process.env): Record<string, string> {
   };
   // The stack makes its own key; a user who already points COMPOUND_ENCRYPTION_KEY_FILE at that file
   // (as `npm start` suggests) before it exists gets it made too, instead of a codec server that fails.
+  if (!env.COMPOUND_SEALING_PUBLIC_KEY && !env.COMPOUND_SEALING_PUBLIC_KEY_FILE) {
+    out.COMPOUND_SEALING_PUBLIC_KEY_FILE = ensureStackSealingKeys().publicFile;
+  }
   const keyFile = env.COMPOUND_ENCRYPTION_KEY_FILE;
   if (
     !env.COMPOUND_ENCRYPTION_KEYS &&

@@ -11,7 +11,7 @@ import {
   waitForTemporal,
 } from './services';
 import { STACK_DIR, stackFiles, stackPorts } from './stack-config';
-import { startCodecServerProcess } from './stack-codec';
+import { ensureStackCodecToken, stackCodecEndpoint, startCodecServerProcess } from './stack-codec';
 
 // `npm run stack` / `npm run stack:stop`: the local services in the background, tracked by pid files,
 // data kept under .stack/ between runs.
@@ -47,7 +47,8 @@ export async function startStack(): Promise<ServiceName[]> {
       uiPort: ports.temporalUi,
       dbFile: stackFiles.temporalDb,
       logFile: logFile('temporal'),
-      codecEndpoint: codecUrl,
+      // The token rides in the endpoint's path: the UI sends no header of its own.
+      codecEndpoint: stackCodecEndpoint(ports.codec),
     }),
   );
   launch('elasticmq', () => startElasticMq(ports.sqs, STACK_DIR, logFile('elasticmq')));
@@ -74,7 +75,7 @@ export async function startStack(): Promise<ServiceName[]> {
   Temporal Web UI  http://127.0.0.1:${ports.temporalUi}
   SQS (ElasticMQ)  http://127.0.0.1:${ports.sqs}  queues: compound-extraction, compound-extraction.fifo
   Stripe emulator  http://127.0.0.1:${ports.emulator}  demo account and keys: ${stackFiles.emulatorState}
-  Codec server     ${codecUrl}
+  Codec server     ${codecUrl}  every call needs the token in ${ensureStackCodecToken().file} (the Web UI has it)
 Stop it with: npm run stack:stop`);
   return started;
 }

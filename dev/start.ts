@@ -18,7 +18,7 @@ import { syncProgressQuery, type SyncSummary } from '../workflows/definitions';
 import { WORKER_NODE_FLAGS } from '../worker/memory';
 import { freePort } from './processes';
 import { ROOT } from './services';
-import { readEmulatorState, stackEnv, stackFiles, stackPorts } from './stack-config';
+import { readEmulatorState, stackEnv, stackFiles, stackPorts, stackWorkerEnv } from './stack-config';
 import { startStack, stopStack } from './stack';
 
 // `npm start`: the local stack, the codec server and a worker; three demo interactions registered
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
   Object.assign(process.env, env);
   const worker = await startWorker({
     ...env,
+    ...stackWorkerEnv(),
     COMPOUND_METRICS_PORT: process.env.COMPOUND_METRICS_PORT ?? String(await freePort()),
   });
   console.log(`compound: worker started (logs: ${join(stackFiles.logDir, 'worker.log')})`);

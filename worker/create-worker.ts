@@ -7,6 +7,7 @@ import { createStripeClientCache } from '../activities/stripe-client';
 import { createQueueLimitLookup } from '../activities/sqs-emitter';
 import type { CompoundConfig } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';
+import { createOpener, loadSealingPrivateKeys, type Opener } from '../common/sealed-keys';
 import { sqsClient } from '../common/sqs';
 import type { PageMetrics } from '../activities/fetch-page';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
@@ -26,6 +27,8 @@ export interface CreateWorkerOptions {
   metrics?: PageMetrics;
   /** A prebuilt workflow bundle (tests build one for all their workers); default: bundle workflows/ now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Opens sealed Stripe keys; default: the private keys in COMPOUND_SEALING_PRIVATE_KEYS(_FILE). */
+  openKey?: Opener;
   /** Extra Worker options (tests shorten timeouts). */
   overrides?: Partial<WorkerOptions>;
 }
@@ -49,7 +52,7 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
   const limiterFor = createRateLimiterRegistry((mode) => stripeLimitsFor(mode, o.config.rateHeadroom));
   const sqs = sqsClient(o.config);
   const activities = createActivities({
-    getInteraction: createInteractionLookup(o.client),
+    getInteraction: createInteractionLookup(o.client, o.openKey ?? createOpener(loadSealingPrivateKeys())),
     stripeFor: createStripeClientCache(o.config.stripeTimeoutMs),
     limiterFor,
     sqs,

@@ -10,6 +10,7 @@ import { createCompoundWorker, SHUTDOWN_FORCE } from './create-worker';
 import { watchLiveness } from './liveness';
 import { createPageMetrics } from './metrics';
 import { logger } from '../common/logger';
+import { loadSealingPrivateKeys, MISSING_SEALING_PRIVATE_KEY } from '../common/sealed-keys';
 
 /**
  * The worker process: connects the standard way (@temporalio/envconfig), exports Prometheus metrics,
@@ -18,6 +19,7 @@ import { logger } from '../common/logger';
 export async function runWorker(env: Env = process.env): Promise<void> {
   const config = loadConfig(env);
   const dataConverter = compoundDataConverter(env); // refuses to start without an encryption key
+  if (loadSealingPrivateKeys(env).length === 0) throw new Error(MISSING_SEALING_PRIVATE_KEY);
   Runtime.install({
     logger: undefined,
     telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } },

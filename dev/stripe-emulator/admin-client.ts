@@ -63,6 +63,8 @@ export interface EmulatorAdmin {
   listAccounts(): Promise<AccountSummary[]>;
   getAccount(id: string): Promise<AccountSummary>;
   deleteAccount(id: string): Promise<void>;
+  /** revokes one of the account's keys: requests with it answer 401 from now on */
+  revokeKey(account: string, key: string): Promise<void>;
   /** every object of the resource (canceled subscriptions included), newest first */
   objects(account: string, resource: ResourceName): Promise<GroundTruthEntry[]>;
   createObject(
@@ -114,6 +116,8 @@ export function emulatorAdmin(baseUrl: string): EmulatorAdmin {
     listAccounts: async () => (await call<{ data: AccountSummary[] }>('GET', '/accounts')).data,
     getAccount: (id) => call('GET', `/accounts/${enc(id)}`),
     deleteAccount: async (id) => void (await call('DELETE', `/accounts/${enc(id)}`)),
+    revokeKey: async (account, key) =>
+      void (await call('DELETE', `/accounts/${enc(account)}/keys/${enc(key)}`)),
     objects: async (account, resource) =>
       (await call<{ data: GroundTruthEntry[] }>('GET', `/accounts/${enc(account)}/objects/${resource}`)).data,
     createObject: (account, resource, fields = {}) =>

@@ -167,6 +167,13 @@ export async function handleAdmin(
         if (!deleteAccount(st.store, b)) throw new AdminError(404, `No such account: ${b}`);
         return sendJson(res, 200, { id: b, deleted: true });
       }
+      // Revoking a key, as the Stripe dashboard does: requests with it answer 401 from now on.
+      if (c === 'keys' && at('DELETE', 4)) {
+        const held = st.store.keys.get(d);
+        if (!held || held.account.id !== b) throw new AdminError(404, `No such key on account ${b}`);
+        st.store.keys.delete(d);
+        return sendJson(res, 200, { revoked: true });
+      }
       if (c === 'objects' && parts.length >= 4) {
         const account = requireAccount(st.store, b);
         if (at('GET', 4)) return sendText(res, 200, groundTruthJson(account, resourceOf(d, true)));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -7,7 +8,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
-import { createCodecServer } from '../../client/codec-server';
+import { createCodecServer, tokenizedEndpoint } from '../../client/codec-server';
 import { compoundDataConverter } from '../../common/data-converter';
 import { createEncryptionCodec, loadKeyring } from '../../common/encryption';
 import { freePorts, type StartedProcess } from '../../dev/processes';
@@ -19,7 +20,7 @@ import {
   waitForHttp,
   waitForTemporal,
 } from '../../dev/services';
-import { startCodecServerProcess } from '../../dev/stack-codec';
+import { ensureStackCodecToken, startCodecServerProcess } from '../../dev/stack-codec';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import { createCompoundWorker } from '../../worker/create-worker';
 import { services } from '../services/env';
@@ -131,12 +132,16 @@ describe("the test services' Web UI", () => {
 
   beforeAll(async () => {
     client = await testClient();
+    const token = randomBytes(24).toString('base64url');
     codecServer = createCodecServer({
       codec: createEncryptionCodec(loadKeyring()),
       allowedOrigins: [services().temporalUiUrl],
+      authToken: token,
+      namespaces: ['default'],
     });
     await new Promise<void>((resolve) => codecServer.listen(0, '127.0.0.1', resolve));
-    codecUrl = `http://127.0.0.1:${(codecServer.address() as AddressInfo).port}`;
+    // What an operator enters as the UI's codec endpoint: the server's address with the token as path.
+    codecUrl = tokenizedEndpoint(`http://127.0.0.1:${(codecServer.address() as AddressInfo).port}`, token);
     worker = await startTestWorker(client);
   });
 
@@ -218,18 +223,25 @@ interface NpmStartStack {
   temporalAddress: string;
   uiUrl: string;
   codecUrl: string;
+  /** The codec endpoint the dev server gives its UI: codecUrl with the stack's token as the path. */
+  codecEndpoint: string;
   emulatorUrl: string;
   dir: string;
   processes: StartedProcess[];
 }
 
 /** dev/stack-codec.ts reads the UI's port (the origin its CORS allows) from the environment, like the stack. */
-function startStackCodecServer(port: number, uiPort: number, logFile: string): StartedProcess {
+function startStackCodecServer(
+  port: number,
+  uiPort: number,
+  logFile: string,
+  tokenFile: string,
+): StartedProcess {
   const saved = process.env.COMPOUND_TEMPORAL_UI_PORT;
   process.env.COMPOUND_TEMPORAL_UI_PORT = String(uiPort);
   try {
     // It inherits COMPOUND_ENCRYPTION_KEYS from the global setup: the test workers' key.
-    return startCodecServerProcess(port, logFile);
+    return startCodecServerProcess(port, logFile, tokenFile);
   } finally {
     if (saved === undefined) delete process.env.COMPOUND_TEMPORAL_UI_PORT;
     else process.env.COMPOUND_TEMPORAL_UI_PORT = saved;
@@ -240,10 +252,13 @@ async function startNpmStartStack(): Promise<NpmStartStack> {
   const dir = mkdtempSync(join(tmpdir(), 'compound-e2e-stack-'));
   const [temporalPort, uiPort, codecPort, emulatorPort] = await freePorts(4);
   const log = (name: string) => join(dir, `${name}.log`);
+  // The token as dev/stack.ts makes it, in this stack's own directory.
+  const token = ensureStackCodecToken(join(dir, 'codec-token'));
   const stack: NpmStartStack = {
     temporalAddress: `127.0.0.1:${temporalPort}`,
     uiUrl: `http://127.0.0.1:${uiPort}`,
     codecUrl: `http://127.0.0.1:${codecPort}`,
+    codecEndpoint: tokenizedEndpoint(`http://127.0.0.1:${codecPort}`, token.token),
     emulatorUrl: `http://127.0.0.1:${emulatorPort}`,
     dir,
     processes: [],
@@ -255,10 +270,10 @@ async function startNpmStartStack(): Promise<NpmStartStack> {
         uiPort,
         dbFile: join(dir, 'temporal.db'),
         logFile: log('temporal'),
-        codecEndpoint: stack.codecUrl,
+        codecEndpoint: stack.codecEndpoint,
       }),
     );
-    stack.processes.push(startStackCodecServer(codecPort, uiPort, log('codec-server')));
+    stack.processes.push(startStackCodecServer(codecPort, uiPort, log('codec-server'), token.file));
     stack.processes.push(startEmulatorProcess({ port: emulatorPort, logFile: log('stripe-emulator') }));
     await Promise.all([
       waitForTemporal(stack.temporalAddress, log('temporal'), 90000),
@@ -367,7 +382,14 @@ describe('the Web UI as `npm start` and docker-compose run it (codec endpoint se
     const settings = (await (await fetch(`${stack.uiUrl}/api/v1/settings`)).json()) as {
       Codec?: { Endpoint?: string };
     };
-    expect(settings.Codec?.Endpoint).toBe(stack.codecUrl);
+    expect(settings.Codec?.Endpoint).toBe(stack.codecEndpoint);
+    // The codec server itself answers no one without the token.
+    const open = await fetch(`${stack.codecUrl}/decode`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' },
+      body: '{"payloads": []}',
+    });
+    expect(open.status).toBe(401);
 
     const { queueUrl, handle, charges } = await setup();
     let signalFrom: 'list' | 'typed' | undefined;

@@ -1,5 +1,6 @@
 import { PAYLOAD_CONVERTER_PATH } from '../../common/data-converter';
 import { generateKeySpec } from '../../common/encryption';
+import { generateSealingKeyPair } from '../../common/sealed-keys';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -22,6 +23,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.COMPOUND_TEST_SERVICES = JSON.stringify(services);
   // One codec key for the whole run, so spawned CLIs and workers read each other's payloads.
   process.env.COMPOUND_ENCRYPTION_KEYS ??= generateKeySpec('test1');
+  // One sealing key pair too: the CLI seals with the public half, workers open with the private one.
+  const sealing = generateSealingKeyPair();
+  process.env.COMPOUND_SEALING_PUBLIC_KEY ??= sealing.publicPem;
+  process.env.COMPOUND_SEALING_PRIVATE_KEYS ??= sealing.privatePem;
   (globalThis as { __compoundServices?: unknown }).__compoundServices = services;
 }
 

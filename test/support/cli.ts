@@ -27,6 +27,8 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): Record<s
     HOME: process.env.HOME,
     TEMPORAL_ADDRESS: s.temporalAddress,
     COMPOUND_ENCRYPTION_KEYS: process.env.COMPOUND_ENCRYPTION_KEYS,
+    // The public half only, as a user's CLI has it; `compound worker` children get the private half.
+    COMPOUND_SEALING_PUBLIC_KEY: process.env.COMPOUND_SEALING_PUBLIC_KEY,
     COMPOUND_SQS_ENDPOINT: s.sqsEndpoint,
     COMPOUND_LOG_LEVEL: 'warn',
     ...extra,
