@@ -8,6 +8,7 @@ import { backfillWorkflowId, scheduleId } from '../../common/interaction';
 import { compoundDataConverter } from '../../common/data-converter';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import { services } from '../services/env';
+import { openStoredKey } from '../support/sealed';
 import { backfillStatus, cleanUpInteraction, scheduleExists } from '../support/interactions';
 import { uniqueName } from '../support/sqs';
 import { testClient, testConfig } from '../support/temporal';
@@ -147,9 +148,20 @@ describe('the schedule and the backfill workflow', () => {
     const actionAttributes = desc.action.typedSearchAttributes as TypedSearchAttributes;
     expect(actionAttributes.get(COMPOUND_INTERACTION)).toBe(id);
     expect(actionAttributes.get(COMPOUND_RESOURCE)).toBe('products');
+    // The key is stored sealed for the workers, with its dashboard form beside it for display.
     expect(desc.action.args).toEqual([
-      { interactionId: id, interaction: expect.objectContaining({ id, stripeKey: key, pageSize: 100 }) },
+      {
+        interactionId: id,
+        interaction: expect.objectContaining({
+          id,
+          stripeKey: expect.stringMatching(/^sealed:v1:/),
+          stripeKeyHint: `rk_test_…${key.slice(-4)}`,
+          pageSize: 100,
+        }),
+      },
     ]);
+    const stored = (desc.action.args![0] as { interaction: { stripeKey: string } }).interaction;
+    expect(openStoredKey(stored.stripeKey)).toBe(key);
 
     const backfill = await client.workflow.getHandle(backfillWorkflowId(id)).describe();
     expect(backfill.status.name).toBe('RUNNING');

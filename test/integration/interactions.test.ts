@@ -7,6 +7,7 @@ import { COMPOUND_INTERACTION, COMPOUND_RESOURCE } from '../../client/search-att
 import { backfillWorkflowId, scheduleId } from '../../common/interaction';
 import { emulatorAdmin, type EmulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import { services } from '../services/env';
+import { openStoredKey } from '../support/sealed';
 import { cliEnv, runCli, runCliJson, type CliResult } from '../support/cli';
 import { backfillStatus, cleanUpInteraction, eventually, scheduleExists } from '../support/interactions';
 import { createQueue, drainQueue, objectIds, testSqs, uniqueName } from '../support/sqs';
@@ -251,10 +252,14 @@ describe('compound interactions: create → list → show → pause → resume �
     expect(back.stdout).toContain(`Updated ${id}: Stripe key.`);
     expect(back.stderr).toBe('');
     const desc = await client.schedule.getHandle(scheduleId(id)).describe();
-    expect(desc.action.type === 'startWorkflow' && desc.action.args?.[0]).toMatchObject({
+    const args = desc.action.type === 'startWorkflow' ? desc.action.args : undefined;
+    expect(args?.[0]).toMatchObject({
       interactionId: id,
-      interaction: { stripeKey: keys.restricted, pageSize: 25 },
+      interaction: { stripeKey: expect.stringMatching(/^sealed:v1:/), pageSize: 25 },
     });
+    expect(openStoredKey((args![0] as { interaction: { stripeKey: string } }).interaction.stripeKey)).toBe(
+      keys.restricted,
+    );
   });
 
   it('sync-now --wait: runs a sync on the worker and prints its summary', async () => {
