@@ -3,7 +3,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { Env } from '../common/config';
 import { loadKeyring } from '../common/encryption';
 import { redactSecrets } from '../common/mask';
-import { connectClient, definedOnly } from './connect';
+import { connectClient, definedOnly } from '../common/temporal-connection';
 import { UsageError } from './errors';
 import { withLocalStackKey } from './local-stack-key';
 

@@ -1,3 +1,4 @@
+import { BACKFILL_WORKFLOW_TYPE } from './interaction';
 import { createHash } from 'node:crypto';
 import type { ResourceName } from './resources';
 
@@ -9,7 +10,7 @@ export type RunKind = 'scheduled' | 'backfill';
 
 /** The run kind of a page, from the type of the workflow that asked for it (pages do not carry it: history stays small). */
 export function runKindOf(workflowType: string | undefined): RunKind {
-  return workflowType === 'backfillInteraction' ? 'backfill' : 'scheduled';
+  return workflowType === BACKFILL_WORKFLOW_TYPE ? 'backfill' : 'scheduled';
 }
 
 export interface EnvelopeContext {

@@ -83,6 +83,10 @@ export function isRestrictedKey(stripeKey: string): boolean {
 
 export const scheduleId = (interactionId: string): string => `interaction-${interactionId}`;
 export const backfillWorkflowId = (interactionId: string): string => `backfill-${interactionId}`;
+/** Scheduled runs: Temporal appends the scheduled time (sync-<id>-2025-01-01T00:00:00Z). */
+export const syncWorkflowId = (interactionId: string): string => `sync-${interactionId}`;
+export const SYNC_WORKFLOW_TYPE = 'syncInteraction';
+export const BACKFILL_WORKFLOW_TYPE = 'backfillInteraction';
 
 /**
  * Where an interaction lives in its schedule. The full interaction (key sealed, all of it encrypted by the codec)

@@ -10,7 +10,7 @@ import {
   waitForSync,
   type SyncNowResult,
 } from '../client/interactions';
-import { connectClient } from '../client/connect';
+import { connectClient } from '../common/temporal-connection';
 import { loadConfig } from '../common/config';
 import { RESOURCES, type Frequency, type ResourceName } from '../common/resources';
 import { maskKey } from '../common/mask';

@@ -4,7 +4,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { loadConfig, type Env } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';
-import { definedOnly } from '../client/connect';
+import { definedOnly } from '../common/temporal-connection';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { createCompoundWorker, SHUTDOWN_FORCE } from './create-worker';
 import { watchLiveness } from './liveness';

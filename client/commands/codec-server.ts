@@ -4,7 +4,7 @@ import { loadClientConfigProfile } from '@temporalio/envconfig';
 import { loadConfig, type Env } from '../../common/config';
 import { createEncryptionCodec, loadKeyring } from '../../common/encryption';
 import { TOKEN_PATTERN, createCodecServer } from '../codec-server';
-import { definedOnly } from '../connect';
+import { definedOnly } from '../../common/temporal-connection';
 import { UsageError } from '../errors';
 
 interface CodecServerFlags {

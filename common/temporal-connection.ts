@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { Env } from '../common/config';
-import { compoundDataConverter } from '../common/data-converter';
+import type { Env } from './config';
+import { compoundDataConverter } from './data-converter';
 
 /**
  * A Temporal client configured the standard way (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,

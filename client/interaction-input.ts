@@ -1,0 +1,139 @@
+import {
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleHandle,
+} from '@temporalio/client';
+import type { z } from 'zod';
+import { loadConfig, type CompoundConfig } from '../common/config';
+import {
+  SYNC_WORKFLOW_TYPE,
+  syncWorkflowId,
+  interactionSchema,
+  scheduleId,
+  slugify,
+  type Interaction,
+  type ScheduledSyncArgs,
+} from '../common/interaction';
+import { UsageError } from './errors';
+import { interactionSearchAttributes } from './search-attributes';
+import type { KeyObject } from 'node:crypto';
+
+// Input of the interaction library: options, parsing and validation, id resolution, the schedule's
+// action. Shared by the create, update, list and run modules.
+
+/** Every interaction schedule id starts with this ("interaction-"); other schedules in the namespace are not ours. */
+export const SCHEDULE_PREFIX = scheduleId('');
+
+export interface LibraryOptions {
+  /** Defaults from the environment (loadConfig()) when omitted. */
+  config?: CompoundConfig;
+  /** The public key Stripe keys are sealed with; default from the environment (sealingKeyFromEnv()). */
+  sealingKey?: KeyObject;
+}
+
+export interface CreateInteractionInput {
+  name: string;
+  /** charges | products | subscriptions (validated). */
+  resource: string;
+  /** hourly | daily | monthly (validated; subscriptions only daily or monthly). */
+  frequency: string;
+  /** The key itself, already read from wherever the caller keeps it. Checked against Stripe before anything is created. */
+  stripeKey: string;
+  /** 1–100, default 100. */
+  pageSize?: number;
+  /** Default: config.queueUrl. */
+  queueUrl?: string;
+  /** The Stripe API (default https://api.stripe.com), the emulator or a proxy. */
+  stripeApiBase?: string;
+  /** IANA time zone the frequency is evaluated in; default UTC. */
+  timezone?: string;
+}
+
+export interface CreateInteractionOptions extends LibraryOptions {
+  /** Task queue the syncs and the backfill run on; default config.taskQueue. */
+  taskQueue?: string;
+}
+
+export function configOf(o: LibraryOptions): CompoundConfig {
+  return o.config ?? loadConfig();
+}
+
+/** One line per problem, never the input values (the key is one of them). */
+export function formatIssues(error: z.ZodError): string {
+  return [...new Set(error.issues.map((i) => i.message))].join('; ');
+}
+
+/** Validates a new interaction without talking to anyone: the same checks `createInteraction` starts with. */
+export function parseInteractionInput(
+  input: CreateInteractionInput,
+  config: Pick<CompoundConfig, 'queueUrl'>,
+): Interaction {
+  const name = typeof input.name === 'string' ? input.name.trim() : '';
+  if (name === '') throw new UsageError('the name must not be empty');
+  const id = slugify(name);
+  if (id === '')
+    throw new UsageError(
+      `the name "${name}" must contain at least one letter or digit (it becomes the interaction id)`,
+    );
+  const parsed = interactionSchema.safeParse({
+    id,
+    name,
+    resource: input.resource,
+    frequency: input.frequency,
+    stripeKey: input.stripeKey,
+    pageSize: input.pageSize,
+    queueUrl: input.queueUrl ?? config.queueUrl,
+    stripeApiBase: input.stripeApiBase,
+    timezone: input.timezone,
+  });
+  if (!parsed.success) throw new UsageError(`invalid interaction: ${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Accepts an id (`acme-charges`) or the name it came from (`"Acme charges"`). */
+export function resolveInteractionId(idOrName: string): string {
+  return /^[a-z0-9][a-z0-9-]*$/.test(idOrName) ? idOrName : slugify(idOrName);
+}
+
+export function unknownInteraction(idOrName: string): UsageError {
+  return new UsageError(`no interaction named ${idOrName}; see \`compound interactions list\``);
+}
+
+export async function describeOrUsage(
+  client: Client,
+  idOrName: string,
+): Promise<{ id: string; handle: ScheduleHandle; desc: ScheduleDescription }> {
+  const id = resolveInteractionId(idOrName);
+  if (id === '') throw unknownInteraction(idOrName);
+  const handle = client.schedule.getHandle(scheduleId(id));
+  try {
+    return { id, handle, desc: await handle.describe() };
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) throw unknownInteraction(idOrName);
+    throw err;
+  }
+}
+
+export async function scheduleExists(client: Client, id: string): Promise<boolean> {
+  try {
+    await client.schedule.getHandle(scheduleId(id)).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return false;
+    throw err;
+  }
+}
+
+export function scheduleAction(interaction: Interaction, taskQueue: string) {
+  const args: [ScheduledSyncArgs] = [{ interactionId: interaction.id, interaction }];
+  return {
+    type: 'startWorkflow' as const,
+    workflowType: SYNC_WORKFLOW_TYPE,
+    // Temporal appends the scheduled time: sync-<id>-2025-01-01T00:00:00Z.
+    workflowId: syncWorkflowId(interaction.id),
+    taskQueue,
+    args,
+    typedSearchAttributes: interactionSearchAttributes(interaction.id, interaction.resource),
+  };
+}
