@@ -391,7 +391,7 @@ describe('the Web UI as `npm start` and docker-compose run it (codec endpoint se
     });
     expect(open.status).toBe(401);
 
-    const { queueUrl, handle, charges } = await setup();
+    const { queueUrl, handle, charges, account } = await setup();
     let signalFrom: 'list' | 'typed' | undefined;
     await inBrowser('send-signal-npm-start', async (page) => {
       await (await findInWorkflowList(page, stack.uiUrl, handle.workflowId)).click();
@@ -412,6 +412,29 @@ describe('the Web UI as `npm start` and docker-compose run it (codec endpoint se
     // Listed from the decoded handler metadata, and encrypted through the codec server's /encode.
     expect(signalFrom).toBe('list');
     expect(await storedSignalEncoding(handle)).toBe('binary/encrypted');
+
+    // The interaction's schedule page and its workflow page, decoded through the codec server, show
+    // the sealed key and never the key itself.
+    const pages: Record<string, string> = {};
+    await inBrowser('no-key-in-ui', async (page) => {
+      const scheduleId = `interaction-${handle.workflowId.replace(/^backfill-/, '')}`;
+      await page.goto(`${stack.uiUrl}/namespaces/default/schedules/${scheduleId}`);
+      await page
+        .getByText(/sealed:v1:/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      pages.schedule = await page.content();
+      await page.goto(`${stack.uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
+      await page
+        .getByText(/backfill/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      pages.workflow = await page.content();
+    });
+    for (const [name, html] of Object.entries(pages)) {
+      for (const key of Object.values(account.keys))
+        expect({ name, leaks: html.includes(key) }).toEqual({ name, leaks: false });
+    }
     await handle.terminate('end-to-end test done');
   }, 240000);
 

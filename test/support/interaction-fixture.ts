@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
 import type { ResourceName } from '../../common/resources';
+import { sealForStorage, sealingKeyFromEnv } from '../../client/seal-key';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import type { AccountInfo, AccountSpec } from '../../dev/stripe-emulator/types';
 import { services } from '../services/env';
@@ -25,7 +26,8 @@ export async function storeInteraction(
   input: InteractionInput,
   taskQueue: string,
 ): Promise<Interaction> {
-  const interaction = interactionSchema.parse(input);
+  // Sealed as the client library stores it, so workers under test open keys the production way.
+  const interaction = sealForStorage(interactionSchema.parse(input), sealingKeyFromEnv());
   await client.schedule.create({
     scheduleId: scheduleId(interaction.id),
     spec: { intervals: [{ every: '365d' }] },
