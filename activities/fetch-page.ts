@@ -26,6 +26,11 @@ export interface FetchPageDeps {
   /** Largest message the queue takes (see createQueueLimitLookup). */
   maxMessageBytesFor(queueUrl: string): Promise<number>;
   metrics?: PageMetrics;
+  /** Tells the run a page attempt failed and will be retried (its current details show it). */
+  reportPageFailure?(
+    run: { workflowId: string; runId: string },
+    failure: { attempt: number; error: string; at: string },
+  ): Promise<void>;
   /** Base wait after a 429; a random jitter of the same size is added. */
   rateLimitRetryMs?: number;
 }
@@ -85,6 +90,16 @@ export function createFetchPage(deps: FetchPageDeps) {
         limiter.rateLimited();
         deps.metrics?.rateLimited(interaction.resource);
         heartbeat({ rateLimited: previous.rateLimited + 1 } satisfies AttemptDetails);
+      } else if (!(failure instanceof ApplicationFailure && failure.nonRetryable) && info.workflowExecution) {
+        // Temporal will retry this page and the run would otherwise look merely slow: tell it why.
+        // (429s are routine at the limit and are not reported.)
+        void deps
+          .reportPageFailure?.(info.workflowExecution, {
+            attempt: info.attempt,
+            error: failure.message,
+            at: new Date().toISOString(),
+          })
+          .catch(() => undefined);
       }
       throw failure;
     }

@@ -9,6 +9,7 @@ import type { CompoundConfig } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';
 import { createOpener, loadSealingPrivateKeys, type Opener } from '../common/sealed-keys';
 import { sqsClient } from '../common/sqs';
+import { pageFailingSignal } from '../workflows/definitions';
 import type { PageMetrics } from '../activities/fetch-page';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
 
@@ -58,6 +59,8 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     sqs,
     maxMessageBytesFor: createQueueLimitLookup(sqs, o.config.sqsMaxMessageBytes),
     metrics: o.metrics,
+    reportPageFailure: (run, failure) =>
+      o.client.workflow.getHandle(run.workflowId, run.runId).signal(pageFailingSignal, failure),
   });
   return Worker.create({
     connection: o.connection,

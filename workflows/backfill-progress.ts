@@ -66,6 +66,7 @@ export function backfillDetails(p: BackfillProgress): string {
   }
   const lastRejected = p.rejected[p.rejected.length - 1];
   if (lastRejected) lines.push(`**Last rejected** (${p.rejectedCount} in all): ${lastRejected.reason}`);
+  if (p.retrying) lines.push(`**Retrying a page** (attempt ${p.retrying.attempt}): ${p.retrying.error}`);
   if (p.lastError) lines.push(`**Last error:** ${p.lastError}`);
   if (!p.current && !p.queued.length)
     lines.push(

@@ -27,6 +27,10 @@ import {
 import {
   backfillProgressQuery,
   backfillSignal,
+  PAGE_FAILING_DESCRIPTION,
+  pageFailingSignal,
+  toPageFailure,
+  type PageFailure,
   cancelSignal,
   pauseSignal,
   requestBackfillUpdate,
@@ -82,7 +86,11 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
   // signals costs one rendering, not one each.
   let detailsStale = true;
 
-  const progress = (): BackfillProgress => backfillProgress(input.interactionId, state, Date.now());
+  let retrying: PageFailure | undefined;
+  const progress = (): BackfillProgress => ({
+    ...backfillProgress(input.interactionId, state, Date.now()),
+    ...(retrying && { retrying }),
+  });
   const showDetails = () => {
     detailsStale = false;
     setCurrentDetails(backfillDetails(progress()));
@@ -188,6 +196,14 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
       description: 'Stop the running range; queued ranges still run next. {"all": true} drops the queue too',
     },
   );
+  setHandler(
+    pageFailingSignal,
+    guardedSignal((raw: unknown) => {
+      retrying = toPageFailure(raw);
+      showDetails(); // now: while pages fail, no page completes to refresh them
+    }),
+    { description: PAGE_FAILING_DESCRIPTION },
+  );
   // A misspelt signal name would otherwise wait unseen in the workflow's buffer.
   setDefaultSignalHandler(
     guardedSignal((name: string, ...args: unknown[]) =>
@@ -228,6 +244,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
           fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, slice)),
           onPage: () => {
             pagesThisRun += 1;
+            retrying = undefined; // a page went through
             showDetails();
           },
         });

@@ -28,6 +28,8 @@ export interface SyncProgress {
   startedAt: string;
   objectsPerSecond: number;
   continuedAsNew: number;
+  /** While a page is being retried: its last failure. */
+  retrying?: PageFailure;
 }
 
 export interface SyncSummary extends PagingTotals {
@@ -44,6 +46,25 @@ export interface SyncSummary extends PagingTotals {
 }
 
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
+
+/** A page attempt that failed and is being retried, as the worker reports it to the run. */
+export interface PageFailure {
+  attempt: number;
+  error: string;
+  at: string;
+}
+
+/** Sent by the worker while a page is retried, so the run's current details can say why it waits. */
+export const pageFailingSignal = defineSignal<[unknown]>('pageFailing');
+export const PAGE_FAILING_DESCRIPTION = 'Internal: sent by the worker while a page is being retried';
+
+/** A PageFailure from whatever arrived, or undefined; bounded in size. */
+export function toPageFailure(raw: unknown): PageFailure | undefined {
+  const r = raw as Partial<PageFailure> | null;
+  if (!r || typeof r !== 'object' || typeof r.attempt !== 'number' || typeof r.error !== 'string')
+    return undefined;
+  return { attempt: r.attempt, error: r.error.slice(0, 300), at: String(r.at ?? '').slice(0, 40) };
+}
 
 // ---- backfill workflow ----
 
@@ -97,6 +118,8 @@ export interface BackfillProgress {
   rejectedCount: number;
   lastError?: string;
   continuedAsNew: number;
+  /** While a page is being retried: its last failure. */
+  retrying?: PageFailure;
 }
 
 export interface BackfillRequest {

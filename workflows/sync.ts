@@ -11,7 +11,16 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { STRIPE_EPOCH } from '../common/slices';
-import { syncProgressQuery, type SyncOptions, type SyncProgress, type SyncSummary } from './definitions';
+import {
+  PAGE_FAILING_DESCRIPTION,
+  pageFailingSignal,
+  syncProgressQuery,
+  toPageFailure,
+  type PageFailure,
+  type SyncOptions,
+  type SyncProgress,
+  type SyncSummary,
+} from './definitions';
 import { DEFAULT_SYNC_CONCURRENCY, runPaging } from './paging';
 import {
   activeSlices,
@@ -57,17 +66,36 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
       startedAt: new Date(startedAtMs).toISOString(),
       objectsPerSecond: Math.round(paging.totals.objects / seconds),
       continuedAsNew,
+      ...(retrying && { retrying }),
     };
   };
   setHandler(syncProgressQuery, progress, {
     description: 'Objects, pages and slices synced so far by this run',
   });
-  // A sync takes no signals; without a default handler any sent would wait in its buffer for good.
+  let retrying: PageFailure | undefined;
+  setHandler(
+    pageFailingSignal,
+    (raw) => {
+      retrying = toPageFailure(raw);
+      showDetails();
+    },
+    { description: PAGE_FAILING_DESCRIPTION },
+  );
+  // A sync takes no other signals; without a default handler any sent would wait in its buffer for good.
   let ignoredSignals = 0;
   setDefaultSignalHandler((name: string) => {
     if (ignoredSignals++ < 3)
       log.warn('sync run ignores signals', { interactionId: input.interactionId, signal: name.slice(0, 40) });
   });
+
+  function showDetails(): void {
+    const t = paging.totals;
+    const lines = [
+      `**Syncing** ${t.objects} objects in ${t.pages} pages · ${paging.slices.filter((s) => !s.done).length} slices left`,
+    ];
+    if (retrying) lines.push(`**Retrying a page** (attempt ${retrying.attempt}): ${retrying.error}`);
+    setCurrentDetails(lines.join('\n\n'));
+  }
 
   let pagesThisRun = 0;
   const shouldYield = () =>
@@ -80,10 +108,8 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
     fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, slice)),
     onPage: () => {
       pagesThisRun += 1;
-      const t = paging.totals;
-      setCurrentDetails(
-        `**Syncing** ${t.objects} objects in ${t.pages} pages · ${paging.slices.filter((s) => !s.done).length} slices left`,
-      );
+      retrying = undefined; // a page went through
+      showDetails();
     },
   });
 

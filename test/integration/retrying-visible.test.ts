@@ -4,6 +4,8 @@ import { services } from '../services/env';
 import { runCli } from '../support/cli';
 import { emulatedInteraction } from '../support/interaction-fixture';
 import { useHarness } from '../support/temporal';
+import { triggerSync } from '../../client/interactions';
+import { syncProgressQuery, type SyncProgress } from '../../workflows/definitions';
 
 // A page that keeps failing must be visible while Temporal retries it, not only when the retries run
 // out: here every Stripe request is answered by a 500 whose body is not JSON (a wrong URL or proxy).
@@ -36,4 +38,27 @@ it('sync-now --wait says a page is failing and why while it retries, then fails 
   const counters = (await admin.counters(f.account.id)).requests['charges.list'];
   expect(Object.keys(counters)).toEqual(['not_json']);
   expect(counters.not_json % NON_JSON_ATTEMPTS).toBe(0);
+});
+
+it('the run itself shows the retrying page: progress query and current details (the Web UI)', async () => {
+  const f = await emulatedInteraction(h.client, h.sqs, {
+    prefix: 'notjson-ui',
+    taskQueue: h.worker.taskQueue,
+    account: { mode: 'test', counts: { charges: 50, products: 0, subscriptions: 0 } },
+  });
+  await admin.addFault({ account: f.account.id, kind: 'not_json' });
+  const run = await triggerSync(h.client, f.id);
+  const handle = h.client.workflow.getHandle(run.workflowId);
+  let progress: SyncProgress | undefined;
+  for (let i = 0; i < 100 && !progress?.retrying; i++) {
+    progress = await handle.query(syncProgressQuery);
+    if (!progress.retrying) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(progress?.retrying).toMatchObject({
+    attempt: expect.any(Number),
+    error: expect.stringMatching(/not JSON/),
+  });
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toMatch(/\*\*Retrying a page\*\* \(attempt \d+\): .*not JSON/);
+  await handle.result().catch(() => undefined);
 });
