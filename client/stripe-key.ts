@@ -6,6 +6,7 @@ import { isRestrictedKey, keyMode } from '../common/interaction';
 import type { Env } from '../common/config';
 import { maskKey, redactSecrets } from '../common/mask';
 import { RESOURCES, type ResourceName } from '../common/resources';
+import { STRIPE_EPOCH } from '../common/slices';
 import { UsageError } from './errors';
 
 // Where the CLI reads a Stripe key from, and the check every key passes before an interaction uses it.
@@ -125,8 +126,13 @@ export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
     apiBase: o.stripeApiBase,
     timeoutMs: o.timeoutMs,
   });
-  // No created-range filter: this is one page of whatever the account holds, only to see the key work.
-  const params = { limit: 1, ...RESOURCES[o.resource].listParams } as unknown as ListParams;
+  // The exact request a sync sends (created range and the resource's list parameters), with limit 1:
+  // an endpoint that would refuse the sync's request refuses it here, before anything is created.
+  const params: ListParams = {
+    limit: 1,
+    created: { gte: STRIPE_EPOCH, lt: Math.floor(Date.now() / 1000) + 1 },
+    ...RESOURCES[o.resource].listParams,
+  };
   try {
     await listPage(stripe, o.resource, params);
   } catch (err) {
@@ -154,6 +160,11 @@ export function keyCheckError(
     case 'StripePermissionError':
       return new UsageError(
         `${o.masked}: ${permissionHint({ resource: o.resource })} (Stripe said: ${detail})`,
+      );
+    case 'StripeInvalidRequestError':
+      // Retrying would not help (the activity treats it as permanent too): the request itself is refused.
+      return new UsageError(
+        `Stripe at ${o.base} refused the list request a sync would send for ${o.resource} (Stripe said: ${detail}); check --stripe-api-base`,
       );
     case 'StripeConnectionError':
       return new Error(`cannot reach the Stripe API at ${o.base} to check the key: ${detail}`);

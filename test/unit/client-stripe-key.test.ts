@@ -100,6 +100,9 @@ describe('checkStripeKey', () => {
     expect(url.pathname).toBe('/v1/subscriptions');
     expect(url.searchParams.get('limit')).toBe('1');
     expect(url.searchParams.get('status')).toBe('all');
+    // The created filter a sync sends: a server that refuses it is caught here.
+    expect(Number(url.searchParams.get('created[gte]'))).toBe(1262304000);
+    expect(Number(url.searchParams.get('created[lt]'))).toBeGreaterThan(Date.now() / 1000 - 60);
     expect(stripe.requests[0].authorization).toBe(`Bearer ${RK}`);
     expect(check).toEqual({ masked: 'rk_test_…0123', mode: 'test', kind: 'restricted', warnings: [] });
   });
@@ -132,6 +135,22 @@ describe('checkStripeKey', () => {
         })
       ).mode,
     ).toBe('live');
+  });
+
+  it("a refused list request (400) is the user's to fix, as the sync would treat it (UsageError)", async () => {
+    stripe = await startFakeStripe(() =>
+      stripeError(400, 'invalid_request_error', 'Received unknown parameter: created'),
+    );
+    const err = await checkStripeKey({
+      stripeKey: RK,
+      resource: 'charges',
+      stripeApiBase: stripe.url,
+      timeoutMs: 5000,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(
+      /refused the list request a sync would send for charges .*unknown parameter: created/,
+    );
   });
 
   it('401 → "the key is not valid" (UsageError), masked', async () => {
