@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { createCodecServer, tokenizedEndpoint } from '../../client/codec-server';
@@ -22,12 +21,11 @@ import {
 } from '../../dev/services';
 import { ensureStackCodecToken, startCodecServerProcess } from '../../dev/stack-codec';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
-import { createCompoundWorker } from '../../worker/create-worker';
 import { services } from '../services/env';
 import { startBackfill, waitForProgress } from '../support/backfill';
 import { emulatedInteraction, storeInteraction } from '../support/interaction-fixture';
 import { createQueue, drainQueue, objectIds, testSqs, uniqueName } from '../support/sqs';
-import { startTestWorker, testClient, testConfig, type RunningWorker } from '../support/temporal';
+import { startTestWorker, testClient, type RunningWorker } from '../support/temporal';
 import {
   artifactPath,
   chooseSignal,
@@ -293,32 +291,8 @@ async function stopNpmStartStack(stack: NpmStartStack): Promise<void> {
 }
 
 /** A worker as the other tests run it (same key, same bundle), on the stack's Temporal server. */
-async function startWorkerOn(address: string, client: Client): Promise<RunningWorker> {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed by an earlier worker in this process.
-  }
-  const taskQueue = uniqueName('e2e-stack');
-  const connection = await NativeConnection.connect({ address });
-  const worker = await createCompoundWorker({
-    connection,
-    client,
-    namespace: 'default',
-    config: testConfig({ taskQueue }),
-    workflowBundle: { codePath: process.env.COMPOUND_TEST_WORKFLOW_BUNDLE! },
-  });
-  const running = worker.run();
-  return {
-    worker,
-    taskQueue,
-    async stop() {
-      worker.shutdown();
-      await running;
-      await connection.close();
-    },
-  };
-}
+const startWorkerOn = (address: string, client: Client): Promise<RunningWorker> =>
+  startTestWorker(client, { taskQueue: uniqueName('e2e-stack') }, address);
 
 const idsIn = (objects: { id: string; created: number }[], r: { gte: number; lt: number }) =>
   objects.filter((x) => x.created >= r.gte && x.created < r.lt).map((x) => x.id);

@@ -39,10 +39,12 @@ function quietRuntime(): void {
 export async function startTestWorker(
   client: Client,
   config: Partial<CompoundConfig> = {},
+  /** Another Temporal server than the test services' (the browser test's own stack). */
+  address = services().temporalAddress,
 ): Promise<RunningWorker> {
   quietRuntime();
   const taskQueue = config.taskQueue ?? `test-${Math.random().toString(36).slice(2, 10)}`;
-  const connection = await NativeConnection.connect({ address: services().temporalAddress });
+  const connection = await NativeConnection.connect({ address });
   const worker = await createCompoundWorker({
     connection,
     client,
