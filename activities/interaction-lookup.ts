@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { interactionSchema, scheduleId, type Interaction } from '../common/interaction';
+import { interactionFromAction, scheduleId, type Interaction } from '../common/interaction';
 import { isSealed, type Opener } from '../common/sealed-keys';
 
 // The interaction's schedule is its record: its action's arguments hold the interaction (decrypted by the
@@ -34,10 +34,9 @@ function withOpenKey(stored: Interaction, open: Opener): Interaction {
 }
 
 async function readInteraction(client: Client, id: string): Promise<Interaction> {
-  let args: readonly unknown[] | undefined;
+  let action;
   try {
-    const { action } = await client.schedule.getHandle(scheduleId(id)).describe();
-    args = action.type === 'startWorkflow' ? action.args : undefined;
+    ({ action } = await client.schedule.getHandle(scheduleId(id)).describe());
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) {
       throw ApplicationFailure.nonRetryable(
@@ -47,14 +46,7 @@ async function readInteraction(client: Client, id: string): Promise<Interaction>
     }
     throw err;
   }
-  const parsed = interactionSchema.safeParse(
-    (args?.[0] as { interaction?: unknown } | undefined)?.interaction,
-  );
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(
-      `the schedule ${scheduleId(id)} does not hold a valid interaction in its action arguments: ${parsed.error.issues[0]?.message}`,
-      'InvalidInteraction',
-    );
-  }
-  return parsed.data;
+  const read = interactionFromAction(scheduleId(id), action);
+  if (!read.ok) throw ApplicationFailure.nonRetryable(read.reason, 'InvalidInteraction');
+  return read.interaction;
 }

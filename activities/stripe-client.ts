@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { Interaction } from '../common/interaction';
 import type { ResourceName } from '../common/resources';
+import type { CreatedRange } from '../common/slices';
 
 // Pinned so a new stripe-node default cannot silently change the shape of what lands in SQS.
 export const STRIPE_API_VERSION = '2026-10-28.endive';
@@ -36,7 +37,7 @@ export function createStripeClient(o: StripeClientOptions): Stripe {
 
 export interface ListParams {
   limit: number;
-  created: { gte: number; lt: number };
+  created: CreatedRange;
   starting_after?: string;
   [extra: string]: unknown;
 }

@@ -1,9 +1,11 @@
+import type { CreatedRange } from '../common/slices';
+
 // The contract between the paging workflows and the fetchPage activity. Only cursors and counts cross
 // it: page bodies go straight from Stripe to SQS inside the activity and never enter Temporal history.
 
 export interface FetchPageInput {
   interactionId: string;
-  slice: { id: number; gte: number; lt: number };
+  slice: CreatedRange & { id: number };
   /** Page number within the slice. */
   page: number;
   startingAfter?: string;

@@ -3,13 +3,12 @@ import type { ScheduleDescription } from '@temporalio/client';
 import {
   INTERACTION_MEMO_KEY,
   backfillWorkflowId,
-  interactionSchema,
+  interactionFromAction,
   isRestrictedKey,
   keyMode,
   scheduleId,
   type Interaction,
   type InteractionMemo,
-  type ScheduledSyncArgs,
 } from '../common/interaction';
 import { maskKey, redactSecrets } from '../common/mask';
 
@@ -71,16 +70,9 @@ export interface InteractionView {
 export function interactionFromDescription(
   desc: Pick<ScheduleDescription, 'scheduleId' | 'action'>,
 ): Interaction {
-  const args = desc.action.type === 'startWorkflow' ? desc.action.args : undefined;
-  const first = args?.[0] as Partial<ScheduledSyncArgs> | undefined;
-  const parsed = interactionSchema.safeParse(first?.interaction);
-  if (!parsed.success) {
-    // Never echo the input: it holds the key.
-    throw new Error(
-      `schedule ${desc.scheduleId} does not hold a valid interaction: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-    );
-  }
-  return parsed.data;
+  const read = interactionFromAction(desc.scheduleId, desc.action);
+  if (!read.ok) throw new Error(read.reason);
+  return read.interaction;
 }
 
 export function memoFromDescription(desc: Pick<ScheduleDescription, 'memo'>): InteractionMemo | undefined {

@@ -1,15 +1,10 @@
-import { STRIPE_EPOCH } from './slices';
+import { STRIPE_EPOCH, type CreatedRange } from './slices';
 
 // Backfill requests arrive from people typing JSON into the Temporal Web UI, so parsing is forgiving in
 // format and strict in meaning: every rejection says what was wrong and what would have worked.
 // Pure (no Node APIs): the backfill workflow validates with it.
 
-export interface CreatedRange {
-  /** created ≥ gte (unix seconds) */
-  gte: number;
-  /** created < lt (unix seconds) */
-  lt: number;
-}
+export type { CreatedRange } from './slices';
 
 export type ParsedBackfillRequest =
   { ok: true; range: CreatedRange; note?: string } | { ok: false; reason: string };

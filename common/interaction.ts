@@ -100,7 +100,28 @@ export interface InteractionMemo {
   resource: Interaction['resource'];
   registeredAt: string;
 }
+/** The arguments of a schedule's action: the sync workflow's input (workflows/sync.ts SyncInput). */
 export interface ScheduledSyncArgs {
   interactionId: string;
+  /** Held for the record; activities read it from the schedule, so a changed key applies at once. */
   interaction: Interaction;
+}
+
+/**
+ * The interaction a schedule holds, from its action (the one parser of that record, used by the
+ * worker's lookup and the client library). Never echoes the input: it holds the key.
+ */
+export function interactionFromAction(
+  scheduleIdText: string,
+  action: { type: string; args?: readonly unknown[] },
+): { ok: true; interaction: Interaction } | { ok: false; reason: string } {
+  const args = action.type === 'startWorkflow' ? action.args : undefined;
+  const parsed = interactionSchema.safeParse(
+    (args?.[0] as Partial<ScheduledSyncArgs> | undefined)?.interaction,
+  );
+  if (parsed.success) return { ok: true, interaction: parsed.data };
+  return {
+    ok: false,
+    reason: `the schedule ${scheduleIdText} does not hold a valid interaction: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+  };
 }

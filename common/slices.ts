@@ -2,6 +2,12 @@
 // A slice is the half-open range created ∈ [gte, lt) walked newest-first with `starting_after`, so
 // objects sharing a `created` second at a boundary belong to exactly one slice.
 
+/** A half-open range of Stripe `created` times, unix seconds: gte ≤ created < lt. */
+export interface CreatedRange {
+  gte: number;
+  lt: number;
+}
+
 export interface Slice {
   id: number;
   gte: number;

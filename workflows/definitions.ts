@@ -1,6 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CreatedRange } from '../common/backfill-request';
-import type { Slice } from '../common/slices';
+import type { CreatedRange, Slice } from '../common/slices';
 import type { PagingTotals } from './paging-state';
 
 // Message definitions shared by the workflows and the clients that call them. This module has no side
@@ -10,7 +9,7 @@ export interface SyncOptions {
   /** Slices walked at once (pages in flight for this run). */
   concurrency?: number;
   /** The created-time range to sync (unix seconds, half-open); default everything up to the run's start. */
-  range?: { gte: number; lt: number };
+  range?: CreatedRange;
   /** Per-attempt limit for one page (Stripe call + SQS send). */
   pageTimeoutSeconds?: number;
   /** Continue as new after this many pages even if Temporal does not suggest it yet (tests). */
@@ -20,7 +19,7 @@ export interface SyncOptions {
 export interface SyncProgress {
   interactionId: string;
   kind: 'scheduled' | 'backfill';
-  range: { gte: number; lt: number };
+  range: CreatedRange;
   totals: PagingTotals;
   activeSlices: Pick<Slice, 'id' | 'gte' | 'lt' | 'cursorCreated' | 'pages' | 'objects'>[];
   /** Share of the range's created-time already walked (0–1). */
@@ -35,7 +34,7 @@ export interface SyncProgress {
 export interface SyncSummary extends PagingTotals {
   interactionId: string;
   kind: 'scheduled' | 'backfill';
-  range: { gte: number; lt: number };
+  range: CreatedRange;
   startedAt: string;
   finishedAt: string;
   durationSeconds: number;

@@ -1,5 +1,5 @@
 import type { FetchPageInput, FetchPageResult } from '../activities/types';
-import { initialSlices, sliceTop, type Slice } from '../common/slices';
+import { initialSlices, sliceTop, type CreatedRange, type Slice } from '../common/slices';
 
 // The paging engine's state: plain data carried through continue-as-new, and pure functions over it.
 // No Temporal imports, so unit tests and queries use it directly.
@@ -14,7 +14,7 @@ export interface PagingTotals {
 }
 
 export interface PagingState {
-  range: { gte: number; lt: number };
+  range: CreatedRange;
   slices: Slice[];
   nextSliceId: number;
   totals: PagingTotals;
@@ -29,7 +29,7 @@ export const emptyTotals = (): PagingTotals => ({
   rateLimited: 0,
 });
 
-export function newPagingState(range: { gte: number; lt: number }, initialCount: number): PagingState {
+export function newPagingState(range: CreatedRange, initialCount: number): PagingState {
   const slices = initialSlices(range.gte, range.lt, initialCount);
   return { range, slices, nextSliceId: slices.length, totals: emptyTotals() };
 }

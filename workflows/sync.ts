@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ScheduledSyncArgs } from '../common/interaction';
 import { STRIPE_EPOCH } from '../common/slices';
 import {
   PAGE_FAILING_DESCRIPTION,
@@ -31,10 +32,9 @@ import {
 } from './paging-state';
 import { pageActivityOptions } from './page-activity';
 
-export interface SyncInput {
+/** What the schedule's action passes (ScheduledSyncArgs), plus what tests and continue-as-new add. */
+export interface SyncInput extends Partial<Pick<ScheduledSyncArgs, 'interaction'>> {
   interactionId: string;
-  /** Present when started by the schedule (its action holds the interaction); activities read the schedule, not this. */
-  interaction?: unknown;
   options?: SyncOptions;
   /** Carried across continue-as-new; absent on a fresh run. */
   carried?: { paging: PagingState; startedAtMs: number; continuedAsNew: number };
