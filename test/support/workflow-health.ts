@@ -1,4 +1,5 @@
-import type { Client } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
+import { services } from '../services/env';
 import { temporal } from '@temporalio/proto';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -52,12 +53,27 @@ export async function workflowTaskFailures(
   return { runs, failures };
 }
 
-/** A run's events in small pages: signals of hundreds of kB would overflow one gRPC reply. */
+/**
+ * A run's events in small pages, over a connection that takes replies up to 64 MiB: signals of
+ * hundreds of kB, delivered in one batch, overflow gRPC's default 4 MiB.
+ */
 async function* historyEvents(client: Client, workflowId: string, runId: string) {
+  const connection = await Connection.connect({
+    address: services().temporalAddress,
+    channelArgs: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+  });
+  try {
+    yield* pagesOf(connection, client.options.namespace, workflowId, runId);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function* pagesOf(connection: Connection, namespace: string, workflowId: string, runId: string) {
   let nextPageToken: Uint8Array | undefined;
   do {
-    const page = await client.workflowService.getWorkflowExecutionHistory({
-      namespace: client.options.namespace,
+    const page = await connection.workflowService.getWorkflowExecutionHistory({
+      namespace,
       execution: { workflowId, runId },
       maximumPageSize: 5,
       nextPageToken,
