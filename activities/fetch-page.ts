@@ -1,3 +1,4 @@
+import { FAILURE } from '../common/failure-types';
 import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import Stripe from 'stripe';
@@ -86,7 +87,7 @@ export function createFetchPage(deps: FetchPageDeps) {
       const failure = toActivityFailure(err, interaction, delay, info.attempt);
       const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : 'Error';
       deps.metrics?.failed(interaction.resource, type);
-      if (type === 'StripeRateLimitError') {
+      if (type === FAILURE.rateLimited) {
         limiter.rateLimited();
         deps.metrics?.rateLimited(interaction.resource);
         heartbeat({ rateLimited: previous.rateLimited + 1 } satisfies AttemptDetails);

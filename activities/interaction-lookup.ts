@@ -1,3 +1,4 @@
+import { FAILURE } from '../common/failure-types';
 import { ApplicationFailure } from '@temporalio/activity';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { interactionFromAction, scheduleId, type Interaction } from '../common/interaction';
@@ -28,7 +29,7 @@ function withOpenKey(stored: Interaction, open: Opener): Interaction {
   } catch (err) {
     throw ApplicationFailure.nonRetryable(
       `cannot open the Stripe key of interaction ${stored.id}: ${(err as Error).message}`,
-      'SealedKeyUnavailable',
+      FAILURE.sealedKeyUnavailable,
     );
   }
 }
@@ -41,12 +42,12 @@ async function readInteraction(client: Client, id: string): Promise<Interaction>
     if (err instanceof ScheduleNotFoundError) {
       throw ApplicationFailure.nonRetryable(
         `interaction ${id} no longer exists (its schedule ${scheduleId(id)} was deleted)`,
-        'InteractionNotFound',
+        FAILURE.interactionNotFound,
       );
     }
     throw err;
   }
   const read = interactionFromAction(scheduleId(id), action);
-  if (!read.ok) throw ApplicationFailure.nonRetryable(read.reason, 'InvalidInteraction');
+  if (!read.ok) throw ApplicationFailure.nonRetryable(read.reason, FAILURE.invalidInteraction);
   return read.interaction;
 }

@@ -1,3 +1,4 @@
+import { FAILURE } from '../common/failure-types';
 import { ApplicationFailure } from '@temporalio/activity';
 import Stripe from 'stripe';
 import type { Interaction } from '../common/interaction';
@@ -7,10 +8,10 @@ import { RESOURCES } from '../common/resources';
 // What each Stripe error means for a run: fix-it-yourself errors fail the run at once with a message
 // that says what to do; transient ones are retried by Temporal.
 
-export const NON_RETRYABLE_STRIPE_ERRORS = [
-  'StripeAuthenticationError',
-  'StripePermissionError',
-  'StripeInvalidRequestError',
+export const NON_RETRYABLE_STRIPE_ERRORS: string[] = [
+  FAILURE.invalidKey,
+  FAILURE.missingPermission,
+  FAILURE.refusedRequest,
 ];
 
 export function permissionHint(interaction: Pick<Interaction, 'resource'>): string {
@@ -35,23 +36,23 @@ export function toActivityFailure(
   const stripeMessage = redactSecrets(err.message);
   const where = `interaction ${interaction.id} (${interaction.resource})`;
   switch (err.type) {
-    case 'StripeAuthenticationError':
+    case FAILURE.invalidKey:
       return ApplicationFailure.nonRetryable(
         `Stripe rejected the API key of ${where}: the key is not valid (${stripeMessage}). ` +
           `Rotate it with: compound interactions update ${interaction.id} --stripe-key-env VAR`,
         err.type,
       );
-    case 'StripePermissionError':
+    case FAILURE.missingPermission:
       return ApplicationFailure.nonRetryable(
         `${where}: ${permissionHint(interaction)} (Stripe said: ${stripeMessage})`,
         err.type,
       );
-    case 'StripeInvalidRequestError':
+    case FAILURE.refusedRequest:
       return ApplicationFailure.nonRetryable(
         `Stripe refused the list request of ${where}: ${stripeMessage}`,
         err.type,
       );
-    case 'StripeRateLimitError':
+    case FAILURE.rateLimited:
       return ApplicationFailure.create({
         message: `Stripe answered 429 (rate limited) for ${where}; retrying`,
         type: err.type,
@@ -65,9 +66,9 @@ export function toActivityFailure(
         if (attempt >= NON_JSON_ATTEMPTS)
           return ApplicationFailure.nonRetryable(
             `${where}: ${said}. Stripe always answers JSON, so the API base URL or a proxy in front of it is probably wrong; fix it with compound interactions update ${interaction.id} and sync again`,
-            'StripeNotJson',
+            FAILURE.notJson,
           );
-        return ApplicationFailure.retryable(`${where}: ${said}; retrying`, 'StripeNotJson');
+        return ApplicationFailure.retryable(`${where}: ${said}; retrying`, FAILURE.notJson);
       }
       return ApplicationFailure.retryable(`Stripe request failed for ${where}: ${stripeMessage}`, err.type);
     default:

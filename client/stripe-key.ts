@@ -1,3 +1,4 @@
+import { FAILURE } from '../common/failure-types';
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { createStripeClient, listPage, type ListParams } from '../activities/stripe-client';
@@ -155,13 +156,13 @@ export function keyCheckError(
   if (!(err instanceof Stripe.errors.StripeError))
     return new Error(`checking the Stripe key against ${o.base} failed: ${detail}`);
   switch (err.type) {
-    case 'StripeAuthenticationError':
+    case FAILURE.invalidKey:
       return new UsageError(`Stripe rejected ${o.masked}: the key is not valid (Stripe said: ${detail})`);
-    case 'StripePermissionError':
+    case FAILURE.missingPermission:
       return new UsageError(
         `${o.masked}: ${permissionHint({ resource: o.resource })} (Stripe said: ${detail})`,
       );
-    case 'StripeInvalidRequestError':
+    case FAILURE.refusedRequest:
       // Retrying would not help (the activity treats it as permanent too): the request itself is refused.
       return new UsageError(
         `Stripe at ${o.base} refused the list request a sync would send for ${o.resource} (Stripe said: ${detail}); check --stripe-api-base`,

@@ -1,3 +1,4 @@
+import { FAILURE } from './failure-types';
 import { BACKFILL_WORKFLOW_TYPE } from './interaction';
 import { createHash } from 'node:crypto';
 import type { ResourceName } from './resources';
@@ -46,7 +47,7 @@ export interface OutgoingMessage {
 }
 
 export class ObjectTooLargeError extends Error {
-  override name = 'ObjectTooLargeError';
+  override name: string = FAILURE.objectTooLarge;
   constructor(
     readonly objectId: string,
     readonly objectBytes: number,

@@ -1,3 +1,4 @@
+import { FAILURE } from '../common/failure-types';
 import { ApplicationFailure, log, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
 import { describeRange, parseBackfillRequest, preview } from '../common/backfill-request';
 import { dropQueue, enqueue, recordRejection, type BackfillState } from './backfill-queue';
@@ -115,7 +116,7 @@ export function registerBackfillHandlers({
         result = { ok: false, reason: `could not handle this request: ${errorMessage(err)}` };
       }
       // An ApplicationFailure fails this update for its caller; any other error would fail the task.
-      if (!result.ok) throw ApplicationFailure.nonRetryable(result.reason, 'InvalidBackfillRequest');
+      if (!result.ok) throw ApplicationFailure.nonRetryable(result.reason, FAILURE.invalidBackfillRequest);
       return result.accepted;
     },
     {
@@ -127,7 +128,8 @@ export function registerBackfillHandlers({
         } catch (err) {
           reason = `could not read this request: ${errorMessage(err)}`;
         }
-        if (reason !== undefined) throw ApplicationFailure.nonRetryable(reason, 'InvalidBackfillRequest');
+        if (reason !== undefined)
+          throw ApplicationFailure.nonRetryable(reason, FAILURE.invalidBackfillRequest);
       },
       description:
         'Like the backfill signal, but invalid input is rejected to the caller; returns the request id',
