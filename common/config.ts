@@ -32,7 +32,6 @@ export interface CompoundConfig {
   sqsMaxMessageBytes: number;
   metricsPort: number;
   codecPort: number;
-  codecAuthToken?: string;
   /** Origins of the Temporal Web UI allowed to call the codec server (CORS). */
   uiOrigins: string[];
   /** Fraction of Stripe's published rate limits Compound allows itself. */
@@ -65,7 +64,6 @@ export function loadConfig(env: Env = process.env): CompoundConfig {
     sqsMaxMessageBytes: numberFrom(env, 'COMPOUND_SQS_MAX_MESSAGE_BYTES', 1024 * 1024),
     metricsPort: numberFrom(env, 'COMPOUND_METRICS_PORT', DEFAULT_PORTS.metrics),
     codecPort: numberFrom(env, 'COMPOUND_CODEC_PORT', DEFAULT_PORTS.codec),
-    codecAuthToken: env.COMPOUND_CODEC_AUTH_TOKEN || undefined,
     uiOrigins: (
       env.COMPOUND_UI_ORIGIN ||
       uiDefaults(numberFrom(env, 'COMPOUND_TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi))

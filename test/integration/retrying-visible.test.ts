@@ -13,13 +13,19 @@ import { syncProgressQuery, type SyncProgress } from '../../workflows/definition
 const h = useHarness();
 const admin = emulatorAdmin(services().emulatorUrl);
 
-it('sync-now --wait says a page is failing and why while it retries, then fails plainly', async () => {
+/** An interaction whose every Stripe request is answered by a 500 with an HTML body. */
+async function interactionAnsweredNotJson(prefix: string) {
   const f = await emulatedInteraction(h.client, h.sqs, {
-    prefix: 'notjson',
+    prefix,
     taskQueue: h.worker.taskQueue,
     account: { mode: 'test', counts: { charges: 50, products: 0, subscriptions: 0 } },
   });
   await admin.addFault({ account: f.account.id, kind: 'not_json' });
+  return f;
+}
+
+it('sync-now --wait says a page is failing and why while it retries, then fails plainly', async () => {
+  const f = await interactionAnsweredNotJson('notjson');
 
   const result = await runCli(['interactions', 'sync-now', f.id, '--wait'], { timeoutMs: 120_000 });
   const retrying = result.stderr.indexOf('a page is failing and being retried (attempt 2)');
@@ -41,12 +47,7 @@ it('sync-now --wait says a page is failing and why while it retries, then fails 
 });
 
 it('the run itself shows the retrying page: progress query and current details (the Web UI)', async () => {
-  const f = await emulatedInteraction(h.client, h.sqs, {
-    prefix: 'notjson-ui',
-    taskQueue: h.worker.taskQueue,
-    account: { mode: 'test', counts: { charges: 50, products: 0, subscriptions: 0 } },
-  });
-  await admin.addFault({ account: f.account.id, kind: 'not_json' });
+  const f = await interactionAnsweredNotJson('notjson-ui');
   const run = await triggerSync(h.client, f.id);
   const handle = h.client.workflow.getHandle(run.workflowId);
   let progress: SyncProgress | undefined;
