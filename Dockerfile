@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 # tsx runs the TypeScript directly, so the image needs no build step; dev tools are left out.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
+COPY stripe ./stripe
 COPY common ./common
 COPY workflows ./workflows
 COPY activities ./activities

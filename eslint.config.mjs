@@ -55,6 +55,8 @@ export default tseslint.config(
                 '../common/logger',
                 '../common/sqs',
                 '../common/data-converter',
+                '../stripe/client',
+                '../stripe/errors',
               ],
               message: 'Not deterministic / not for workflows.',
             },

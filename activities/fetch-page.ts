@@ -1,12 +1,12 @@
 import { FAILURE } from '../common/failure-types';
 import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import Stripe from 'stripe';
 import { buildMessages, ObjectTooLargeError, runKindOf } from '../common/envelope';
 import { keyMode, type Interaction } from '../common/interaction';
-import { RESOURCES } from '../common/resources';
+import { classifyStripeError } from '../stripe/errors';
+import { RESOURCES } from '../stripe/resources';
 import type { RateLimiter } from './rate-limiter';
-import { accountKeyFor, listPage } from './stripe-client';
+import { accountKeyFor, listPage, type StripeClient } from '../stripe/client';
 import { sendMessages } from './sqs-emitter';
 import { toActivityFailure } from './stripe-failures';
 import type { FetchPageInput, FetchPageResult } from './types';
@@ -21,7 +21,7 @@ export interface PageMetrics {
 export interface FetchPageDeps {
   /** `fresh` skips the lookup's cache. */
   getInteraction(id: string, o?: { fresh?: boolean }): Promise<Interaction>;
-  stripeFor(interaction: Interaction): Stripe;
+  stripeFor(interaction: Interaction): StripeClient;
   limiterFor(accountKey: string, mode: 'test' | 'live'): RateLimiter;
   sqs: SQSClient;
   /** Largest message the queue takes (see createQueueLimitLookup). */
@@ -53,10 +53,8 @@ export function createFetchPage(deps: FetchPageDeps) {
     try {
       return await list(interaction);
     } catch (err) {
-      const refused =
-        err instanceof Stripe.errors.StripeAuthenticationError ||
-        err instanceof Stripe.errors.StripePermissionError;
-      if (!refused) throw err;
+      const { kind } = classifyStripeError(err);
+      if (kind !== 'invalidKey' && kind !== 'missingPermission') throw err;
       const fresh = await deps.getInteraction(interaction.id, { fresh: true });
       if (fresh.stripeKey === interaction.stripeKey) throw err;
       return list(fresh);
@@ -70,16 +68,27 @@ export function createFetchPage(deps: FetchPageDeps) {
     const mode = keyMode(interaction.stripeKey);
     const limiter = deps.limiterFor(accountKeyFor(interaction), mode);
 
+    const runKind = runKindOf(info.workflowType);
+    if (!spec.createdFilter) {
+      // Stripe cannot select this resource by creation time: one slice walks the whole list.
+      if (runKind === 'backfill')
+        throw ApplicationFailure.nonRetryable(
+          `${spec.label} cannot be backfilled by date: Stripe's ${spec.path} list has no created filter. ` +
+            `Every scheduled sync reads all of them; run compound interactions sync-now ${interaction.id} instead`,
+          FAILURE.invalidBackfillRequest,
+        );
+      if (input.slice.id !== 0) return { count: 0, bytes: 0, hasMore: false };
+    }
+
     const endpoint = `${interaction.resource}.list`;
     let page;
     try {
       page = await listWithFreshKey(interaction, async (current) => {
         await limiter.acquire(endpoint);
-        return listPage(deps.stripeFor(current), current.resource, {
+        return listPage(deps.stripeFor(current), spec, {
           limit: current.pageSize,
-          created: { gte: input.slice.gte, lt: input.slice.lt },
-          ...(input.startingAfter && { starting_after: input.startingAfter }),
-          ...spec.listParams,
+          range: input.slice,
+          startingAfter: input.startingAfter,
         });
       });
     } catch (err) {
@@ -114,7 +123,7 @@ export function createFetchPage(deps: FetchPageDeps) {
       messages = buildMessages(
         {
           interaction: { id: interaction.id, name: interaction.name, resource: interaction.resource },
-          run: { kind: runKindOf(info.workflowType), workflowId, runId },
+          run: { kind: runKind, workflowId, runId },
           page: {
             slice: { id: input.slice.id, createdGte: input.slice.gte, createdLt: input.slice.lt },
             index: input.page,
@@ -151,7 +160,10 @@ export function createFetchPage(deps: FetchPageDeps) {
       ...(sent.length !== 1 && { messages: sent.length }),
       hasMore: page.has_more && last !== undefined,
       nextCursor: last?.id,
-      nextCursorCreated: last?.created,
+      ...(spec.createdFilter &&
+        typeof last?.[spec.createdField] === 'number' && {
+          nextCursorCreated: last[spec.createdField] as number,
+        }),
       ...(info.attempt > 1 && { requests: info.attempt }),
       ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),
       ...(backlogMs >= 10 && { backlogMs }),

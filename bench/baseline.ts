@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Stripe from 'stripe';
-import { createStripeClient } from '../activities/stripe-client';
+import { createStripeClient } from '../stripe/client';
 
 /**
  * What a user would write by hand: the official client's autoPagingEach over one list, sending each

@@ -15,7 +15,9 @@ import {
 import { requestIdsInclude } from '../workflows/backfill-queue';
 import { UsageError } from './errors';
 import { retryingPage, type RetryingPage } from './retrying';
-import { resolveInteractionId, unknownInteraction } from './interactions';
+import { describeOrUsage, resolveInteractionId, unknownInteraction } from './interactions';
+import { memoFromDescription } from './interaction-view';
+import { isResourceName, RESOURCES } from '../stripe/resources';
 
 // The typed library behind `compound backfill`: requests go through the workflow's Update (validated,
 // answered synchronously), progress comes from its query.
@@ -41,6 +43,12 @@ export async function requestBackfill(
   // Same check as the workflow's validator, so bad dates fail fast without a round trip.
   const parsed = parseBackfillRequest(request, Math.floor(Date.now() / 1000));
   if (!parsed.ok) throw new UsageError(parsed.reason);
+  const { desc } = await describeOrUsage(client, idOrName);
+  const resource = memoFromDescription(desc)?.resource;
+  if (resource && isResourceName(resource) && !RESOURCES[resource].createdFilter)
+    throw new UsageError(
+      `${resource} cannot be backfilled by date: Stripe's ${RESOURCES[resource].path} list has no created filter, so every scheduled sync reads all of them; run compound interactions sync-now ${resolveInteractionId(idOrName)} instead`,
+    );
   return call(idOrName, async () => {
     try {
       return await handleFor(client, idOrName).executeUpdate(requestBackfillUpdate, { args: [request] });

@@ -3,6 +3,7 @@ import { registerBackfillCommand } from './commands/backfill';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerInteractionsCommand } from './commands/interactions';
 import { registerKeysCommand } from './commands/keys';
+import { registerResourcesCommand } from './commands/resources';
 import { registerWorkerCommand } from './commands/worker';
 import { exitCodeFor, printError } from './errors';
 
@@ -15,6 +16,7 @@ registerBackfillCommand(program);
 registerCodecServerCommand(program);
 registerInteractionsCommand(program);
 registerKeysCommand(program);
+registerResourcesCommand(program);
 registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -15,6 +15,7 @@ import {
   type Interaction,
   type ScheduledSyncArgs,
 } from '../common/interaction';
+import { closeResourceNames, isResourceName, RESOURCE_NAMES } from '../stripe/resources';
 import { UsageError } from './errors';
 import { interactionSearchAttributes } from './search-attributes';
 import type { KeyObject } from 'node:crypto';
@@ -76,6 +77,8 @@ export function parseInteractionInput(
     throw new UsageError(
       `the name "${name}" must contain at least one letter or digit (it becomes the interaction id)`,
     );
+  if (typeof input.resource === 'string' && !isResourceName(input.resource))
+    throw unknownResource(input.resource);
   const parsed = interactionSchema.safeParse({
     id,
     name,
@@ -89,6 +92,14 @@ export function parseInteractionInput(
   });
   if (!parsed.success) throw new UsageError(`invalid interaction: ${formatIssues(parsed.error)}`);
   return parsed.data;
+}
+
+export function unknownResource(resource: string): UsageError {
+  const close = closeResourceNames(resource);
+  const hint = close.length > 0 ? `; did you mean ${close.join(' or ')}?` : '';
+  return new UsageError(
+    `unknown resource "${resource.slice(0, 60)}"${hint} (\`compound resources\` lists all ${RESOURCE_NAMES.length})`,
+  );
 }
 
 /** Accepts an id (`acme-charges`) or the name it came from (`"Acme charges"`). */

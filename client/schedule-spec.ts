@@ -1,6 +1,6 @@
 import type { ScheduleOptions, ScheduleSpec } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import type { Frequency } from '../common/resources';
+import type { Frequency } from '../stripe/resources';
 
 // How an interaction's frequency becomes a Temporal Schedule. Calendar specs (not intervals) so that
 // "daily" means midnight in the interaction's time zone, DST included, and "monthly" means the 1st.

@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { ResourceName } from '../common/resources';
+import type { ResourceName } from '../stripe/resources';
 
 // Registered on the server (`temporal server start-dev --search-attribute`, see dev/services.ts). Search
 // attributes are not encrypted by the payload codec, so only the id and the resource go here, never a key.

@@ -1,12 +1,10 @@
-import { FAILURE } from '../common/failure-types';
 import { readFileSync } from 'node:fs';
-import Stripe from 'stripe';
-import { createStripeClient, listPage, type ListParams } from '../activities/stripe-client';
-import { permissionHint } from '../activities/stripe-failures';
+import { createStripeClient, listPage } from '../stripe/client';
+import { classifyStripeError, permissionHint } from '../stripe/errors';
 import { isRestrictedKey, keyMode } from '../common/interaction';
 import type { Env } from '../common/config';
-import { maskKey, redactSecrets } from '../common/mask';
-import { RESOURCES, type ResourceName } from '../common/resources';
+import { maskKey } from '../common/mask';
+import { RESOURCES, type ResourceName } from '../stripe/resources';
 import { STRIPE_EPOCH } from '../common/slices';
 import { UsageError } from './errors';
 
@@ -129,13 +127,11 @@ export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
   });
   // The exact request a sync sends (created range and the resource's list parameters), with limit 1:
   // an endpoint that would refuse the sync's request refuses it here, before anything is created.
-  const params: ListParams = {
-    limit: 1,
-    created: { gte: STRIPE_EPOCH, lt: Math.floor(Date.now() / 1000) + 1 },
-    ...RESOURCES[o.resource].listParams,
-  };
   try {
-    await listPage(stripe, o.resource, params);
+    await listPage(stripe, RESOURCES[o.resource], {
+      limit: 1,
+      range: { gte: STRIPE_EPOCH, lt: Math.floor(Date.now() / 1000) + 1 },
+    });
   } catch (err) {
     throw keyCheckError(err, { ...o, base, masked });
   }
@@ -152,26 +148,23 @@ export function keyCheckError(
   err: unknown,
   o: { resource: ResourceName; base: string; masked: string },
 ): Error {
-  const detail = redactSecrets(err instanceof Error ? err.message : String(err));
-  if (!(err instanceof Stripe.errors.StripeError))
-    return new Error(`checking the Stripe key against ${o.base} failed: ${detail}`);
-  switch (err.type) {
-    case FAILURE.invalidKey:
-      return new UsageError(`Stripe rejected ${o.masked}: the key is not valid (Stripe said: ${detail})`);
-    case FAILURE.missingPermission:
+  const e = classifyStripeError(err);
+  if (!e.fromStripe) return new Error(`checking the Stripe key against ${o.base} failed: ${e.message}`);
+  switch (e.kind) {
+    case 'invalidKey':
+      return new UsageError(`Stripe rejected ${o.masked}: the key is not valid (Stripe said: ${e.message})`);
+    case 'missingPermission':
+      return new UsageError(`${o.masked}: ${permissionHint(o.resource)} (Stripe said: ${e.message})`);
+    case 'refusedRequest':
+      // Retrying would not help (a sync's pages fail the same way): the request itself is refused.
       return new UsageError(
-        `${o.masked}: ${permissionHint({ resource: o.resource })} (Stripe said: ${detail})`,
+        `Stripe at ${o.base} refused the list request a sync would send for ${o.resource} (Stripe said: ${e.message}); check --stripe-api-base`,
       );
-    case FAILURE.refusedRequest:
-      // Retrying would not help (the activity treats it as permanent too): the request itself is refused.
-      return new UsageError(
-        `Stripe at ${o.base} refused the list request a sync would send for ${o.resource} (Stripe said: ${detail}); check --stripe-api-base`,
-      );
-    case 'StripeConnectionError':
-      return new Error(`cannot reach the Stripe API at ${o.base} to check the key: ${detail}`);
+    case 'unreachable':
+      return new Error(`cannot reach the Stripe API at ${o.base} to check the key: ${e.message}`);
     default:
       return new Error(
-        `checking the Stripe key against ${o.base} failed${err.statusCode ? ` (HTTP ${err.statusCode})` : ''}: ${detail}; try again`,
+        `checking the Stripe key against ${o.base} failed${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}: ${e.message}; try again`,
       );
   }
 }

@@ -1,7 +1,7 @@
 import { FAILURE } from './failure-types';
 import { BACKFILL_WORKFLOW_TYPE } from './interaction';
 import { createHash } from 'node:crypto';
-import type { ResourceName } from './resources';
+import type { ResourceName } from '../stripe/resources';
 
 // The message format on the extraction queue (documented in docs/messages.md). Bump SCHEMA_VERSION on
 // any incompatible change.

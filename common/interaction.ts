@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FREQUENCIES, RESOURCES, RESOURCE_NAMES } from './resources';
+import { FREQUENCIES, RESOURCES, RESOURCE_NAMES } from '../stripe/resources';
 
 /** Interaction ids are slugs of their names: they become `interaction-<id>` and `backfill-<id>`. */
 export function slugify(name: string): string {

@@ -12,7 +12,7 @@ import {
 } from '../client/interactions';
 import { connectClient } from '../common/temporal-connection';
 import { loadConfig } from '../common/config';
-import { RESOURCES, type Frequency, type ResourceName } from '../common/resources';
+import { RESOURCES, type Frequency, type ResourceName } from '../stripe/resources';
 import { maskKey } from '../common/mask';
 import { syncProgressQuery, type SyncSummary } from '../workflows/definitions';
 import { WORKER_NODE_FLAGS } from '../worker/memory';

@@ -3,7 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import { createInteractionLookup } from '../activities/interaction-lookup';
 import { createRateLimiterRegistry, stripeLimitsFor } from '../activities/rate-limiter';
-import { createStripeClientCache } from '../activities/stripe-client';
+import { createStripeClientCache } from '../stripe/client';
 import { createQueueLimitLookup } from '../activities/sqs-emitter';
 import type { CompoundConfig } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';

@@ -12,6 +12,7 @@ import {
 import type { Activities } from '../activities';
 import type { ScheduledSyncArgs } from '../common/interaction';
 import { STRIPE_EPOCH } from '../common/slices';
+import { RESOURCES } from '../stripe/resources';
 import {
   PAGE_FAILING_DESCRIPTION,
   pageFailingSignal,
@@ -50,7 +51,9 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
   const startedAtMs = input.carried?.startedAtMs ?? info.runStartTime.getTime();
   const range = options.range ?? { gte: STRIPE_EPOCH, lt: Math.floor(startedAtMs / 1000) + 1 };
-  const paging = input.carried?.paging ?? newPagingState(range, concurrency);
+  // A list without a created filter cannot be cut into slices: it is walked in one.
+  const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
+  const paging = input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1);
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
   const { fetchPage } = proxyActivities<Activities>(pageActivityOptions(options.pageTimeoutSeconds));
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config';
 import { redactSecrets } from '../../common/mask';
-import { FREQUENCIES, RESOURCE_NAMES } from '../../common/resources';
+import { FREQUENCIES, RESOURCE_NAMES } from '../../stripe/resources';
 import { withClient } from '../cli-client';
 import { formatRetrying, watchRetrying } from '../retrying';
 import { UsageError } from '../errors';
@@ -54,8 +54,14 @@ export function registerInteractionsCommand(program: Command): void {
       'Register an interaction: checks the Stripe key, creates its schedule and its idle backfill workflow',
     )
     .requiredOption('--name <name>', 'a name; its slug is the interaction id ("Acme charges" → acme-charges)')
-    .requiredOption('--resource <resource>', `Stripe resource: ${RESOURCE_NAMES.join(', ')}`)
-    .requiredOption('--frequency <frequency>', `${FREQUENCIES.join(', ')} (subscriptions: daily or monthly)`);
+    .requiredOption(
+      '--resource <resource>',
+      `Stripe resource (see \`compound resources\`): ${RESOURCE_NAMES.join(', ')}`,
+    )
+    .requiredOption(
+      '--frequency <frequency>',
+      `${FREQUENCIES.join(', ')} (subscriptions: daily or monthly; see \`compound resources\`)`,
+    );
   addStripeKeyOptions(create)
     .option('--page-size <n>', 'objects per Stripe page, 1–100', '100')
     .option('--queue-url <url>', 'SQS extraction queue (default: COMPOUND_QUEUE_URL)')

@@ -167,7 +167,7 @@ describe('create: bad input → exit 2, a message, nothing created', () => {
       'key without Read on the resource (403)',
       ['--stripe-key-env', 'RK_NO_SUBS'],
       { resource: 'subscriptions' },
-      /the key lacks Read permission on Subscriptions: edit the restricted key in the Stripe dashboard and grant Read for Subscriptions/,
+      /the key lacks Read permission on Subscriptions \(rak_subscription_read\): edit the restricted key in the Stripe dashboard and grant Read for Subscriptions/,
     ],
   ])('%s', async (_label, extra, o, message) => {
     const name = uniqueName('Bad');

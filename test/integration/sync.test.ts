@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
-import type { ResourceName } from '../../common/resources';
+import type { ResourceName } from '../../stripe/resources';
 import { services } from '../services/env';
 import { storeInteraction, runSync } from '../support/interaction-fixture';
 import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
@@ -149,7 +149,7 @@ describe('failures', () => {
       (e: unknown) => e,
     )) as WorkflowFailedError;
     expect((err.cause?.cause as Error | undefined)?.message).toMatch(
-      /lacks Read permission on Subscriptions: edit the restricted key/,
+      /lacks Read permission on Subscriptions \(rak_subscription_read\): edit the restricted key/,
     );
     expect(await drainQueue(h.sqs, queueUrl)).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
-import type { ResourceName } from '../../common/resources';
+import type { ResourceName } from '../../stripe/resources';
 import { sealForStorage, sealingKeyFromEnv } from '../../client/seal-key';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import type { AccountInfo, AccountSpec } from '../../dev/stripe-emulator/types';

@@ -64,7 +64,7 @@ describe('parseInteractionInput', () => {
   });
 
   it.each([
-    [{ resource: 'invoices' }, /resource must be one of: charges, products, subscriptions/],
+    [{ resource: 'invoice' }, /unknown resource "invoice"; did you mean invoices or invoiceitems\? \(`compound resources` lists all 26\)/],
     [{ frequency: 'weekly' }, /frequency must be one of: hourly, daily, monthly/],
     [
       { resource: 'subscriptions', frequency: 'hourly' },

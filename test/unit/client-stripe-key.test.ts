@@ -182,7 +182,7 @@ describe('checkStripeKey', () => {
       }),
     );
     expect(message).toContain(
-      'the key lacks Read permission on Subscriptions: edit the restricted key in the Stripe dashboard and grant Read for Subscriptions',
+      'the key lacks Read permission on Subscriptions (rak_subscription_read): edit the restricted key in the Stripe dashboard and grant Read for Subscriptions',
     );
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 // Every environment variable the code reads is in the README's configuration reference.
 
 const ROOT = join(__dirname, '..', '..');
-const CODE_DIRS = ['common', 'activities', 'workflows', 'worker', 'client', 'dev', 'bin', 'bench'];
+const CODE_DIRS = ['common', 'stripe', 'activities', 'workflows', 'worker', 'client', 'dev', 'bin', 'bench'];
 // How our code reads the environment: env.X / env['X'] / process.env.X, numberFrom(env, 'X') / num('X')
 // in TypeScript; $X / ${X} in shell scripts (minus the script's own variables).
 const TS_READS = [

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import Stripe from 'stripe';
+import type { CreatedRange } from '../common/slices';
+import type { ResourceSpec } from './resources';
+
+// The one way Compound talks to Stripe: the official client, one generic list call for every registry
+// resource (the registry says which path and parameters), and the account key that budgets requests.
+
+// Pinned so a new stripe-node default cannot silently change the shape of what lands in SQS.
+export const STRIPE_API_VERSION = '2026-10-28.endive';
+
+/** The official client; other folders name it through this alias so only stripe/ imports stripe-node. */
+export type StripeClient = Stripe;
+
+export interface StripeObject {
+  id: string;
+  [field: string]: unknown;
+}
+
+export interface StripeListPage {
+  data: StripeObject[];
+  has_more: boolean;
+}
+
+export interface StripeClientOptions {
+  stripeKey: string;
+  apiBase?: string;
+  timeoutMs: number;
+}
+
+export function createStripeClient(o: StripeClientOptions): Stripe {
+  const base = o.apiBase ? new URL(o.apiBase) : undefined;
+  return new Stripe(o.stripeKey, {
+    apiVersion: STRIPE_API_VERSION as Stripe.StripeConfig['apiVersion'],
+    // Retrying is Temporal's job: one activity attempt is one HTTP request.
+    maxNetworkRetries: 0,
+    timeout: o.timeoutMs,
+    telemetry: false,
+    appInfo: { name: 'compound' },
+    ...(base && {
+      host: base.hostname,
+      port: base.port || (base.protocol === 'https:' ? 443 : 80),
+      protocol: base.protocol === 'https:' ? ('https' as const) : ('http' as const),
+    }),
+  });
+}
+
+/** The exact parameters of a list request for a resource: its registry parameters always included. */
+export function listParamsFor(
+  spec: Pick<ResourceSpec, 'listParams' | 'createdFilter'>,
+  o: { limit: number; range: CreatedRange; startingAfter?: string },
+): Record<string, string | number | CreatedRange> {
+  return {
+    limit: o.limit,
+    ...(spec.createdFilter && { created: { gte: o.range.gte, lt: o.range.lt } }),
+    ...(o.startingAfter && { starting_after: o.startingAfter }),
+    ...spec.listParams,
+  };
+}
+
+/** Stripe's form encoding for a query string: `created[gte]=1&limit=100`. */
+export function encodeQuery(params: Record<string, string | number | CreatedRange>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'object') {
+      for (const [sub, v] of Object.entries(value))
+        parts.push(`${key}[${sub}]=${encodeURIComponent(String(v))}`);
+    } else {
+      parts.push(`${key}=${encodeURIComponent(String(value))}`);
+    }
+  }
+  return parts.join('&');
+}
+
+/**
+ * One page of any registry resource's list. stripe-node's raw request keeps its authentication, API
+ * version, timeouts and error classes, without a typed method per resource.
+ */
+export async function listPage(
+  stripe: Stripe,
+  spec: Pick<ResourceSpec, 'path' | 'listParams' | 'createdFilter'>,
+  o: { limit: number; range: CreatedRange; startingAfter?: string },
+): Promise<StripeListPage> {
+  const query = encodeQuery(listParamsFor(spec, o));
+  const page = (await stripe.rawRequest('GET', `${spec.path}?${query}`)) as unknown as StripeListPage;
+  if (!Array.isArray(page?.data))
+    throw new Stripe.errors.StripeAPIError({ message: `${spec.path} answered without a data list` });
+  return page;
+}
+
+/** Identifies the Stripe account behind a key without keeping the key itself around. */
+export function accountKeyFor(interaction: { stripeKey: string; stripeApiBase?: string }): string {
+  const fingerprint = createHash('sha256').update(interaction.stripeKey).digest('hex').slice(0, 16);
+  return `${interaction.stripeApiBase ?? 'https://api.stripe.com'}|${fingerprint}`;
+}
+
+/** One client per key and API base, reused across activities (keep-alive connections). */
+export function createStripeClientCache(timeoutMs: number) {
+  const clients = new Map<string, Stripe>();
+  return (interaction: { stripeKey: string; stripeApiBase?: string }): Stripe => {
+    const key = accountKeyFor(interaction);
+    let client = clients.get(key);
+    if (!client) {
+      client = createStripeClient({
+        stripeKey: interaction.stripeKey,
+        apiBase: interaction.stripeApiBase,
+        timeoutMs,
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+}
