@@ -3,12 +3,12 @@ import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activit
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { buildMessages, ObjectTooLargeError, runKindOf } from '../common/envelope';
 import { keyMode, type Interaction } from '../common/interaction';
-import { classifyStripeError } from '../stripe/errors';
 import { RESOURCES } from '../stripe/resources';
 import type { RateLimiter } from './rate-limiter';
 import { accountKeyFor, listPage, type StripeClient } from '../stripe/client';
 import { sendMessages } from './sqs-emitter';
 import { toActivityFailure } from './stripe-failures';
+import { withFreshKey } from './fresh-key';
 import type { FetchPageInput, FetchPageResult } from './types';
 
 export interface PageMetrics {
@@ -44,22 +44,6 @@ interface AttemptDetails {
 export function createFetchPage(deps: FetchPageDeps) {
   const retryBase = deps.rateLimitRetryMs ?? 1000;
 
-  /**
-   * Interactions are cached for a few seconds. When Stripe refuses the key, the interaction is read
-   * again: if its key was rotated meanwhile, the request is made once more with the new key, so a
-   * request made after `interactions update` returns never fails on the old key.
-   */
-  async function listWithFreshKey<T>(interaction: Interaction, list: (i: Interaction) => Promise<T>) {
-    try {
-      return await list(interaction);
-    } catch (err) {
-      const { kind } = classifyStripeError(err);
-      if (kind !== 'invalidKey' && kind !== 'missingPermission') throw err;
-      const fresh = await deps.getInteraction(interaction.id, { fresh: true });
-      if (fresh.stripeKey === interaction.stripeKey) throw err;
-      return list(fresh);
-    }
-  }
   return async function fetchPage(input: FetchPageInput): Promise<FetchPageResult> {
     const info = activityInfo();
     const previous = (info.heartbeatDetails as AttemptDetails | undefined) ?? { rateLimited: 0 };
@@ -83,7 +67,7 @@ export function createFetchPage(deps: FetchPageDeps) {
     const endpoint = `${interaction.resource}.list`;
     let page;
     try {
-      page = await listWithFreshKey(interaction, async (current) => {
+      page = await withFreshKey(deps, interaction, async (current) => {
         await limiter.acquire(endpoint);
         return listPage(deps.stripeFor(current), spec, {
           limit: current.pageSize,

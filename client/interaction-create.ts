@@ -5,6 +5,7 @@ import {
   backfillWorkflowId,
   interactionSchema,
   scheduleId,
+  syncModeOf,
   type Interaction,
   type InteractionMemo,
 } from '../common/interaction';
@@ -15,6 +16,7 @@ import { schedulePoliciesFor, scheduleSpecFor } from './schedule-spec';
 import { interactionSearchAttributes } from './search-attributes';
 import { isSealed } from '../common/sealed-keys';
 import { checkQueue } from './queue-check';
+import { requestSnapshot } from './interaction-runs';
 import { sealForStorage, sealingKeyFromEnv } from './seal-key';
 import type { backfillInteraction } from '../workflows/backfill';
 import { checkStripeKey, type KeyCheck } from './stripe-key';
@@ -62,6 +64,7 @@ export async function createInteraction(
   const key = await checkStripeKey({
     stripeKey: interaction.stripeKey,
     resource: interaction.resource,
+    mode: syncModeOf(interaction),
     stripeApiBase: interaction.stripeApiBase,
     timeoutMs: config.stripeTimeoutMs,
   });
@@ -115,6 +118,8 @@ export async function createInteraction(
 
 export interface InteractionChanges {
   frequency?: string;
+  /** incremental | snapshot; a switch to incremental starts with a full snapshot. */
+  mode?: string;
   pageSize?: number;
   timezone?: string;
   queueUrl?: string;
@@ -148,7 +153,7 @@ export async function updateInteraction(
     .map(([k]) => k);
   if (given.length === 0) {
     throw new UsageError(
-      'nothing to update: give --frequency, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
+      'nothing to update: give --frequency, --mode, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
     );
   }
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
@@ -163,12 +168,14 @@ export async function updateInteraction(
 
   if (next.queueUrl !== current.queueUrl) await checkQueue(next.queueUrl, config);
   const keyChanged = next.stripeKey !== current.stripeKey;
+  const toIncremental = syncModeOf(next) === 'incremental' && syncModeOf(current) !== 'incremental';
   // A new key, or the old key against a new API base, must work before the interaction uses it.
   const key =
-    keyChanged || next.stripeApiBase !== current.stripeApiBase
+    keyChanged || toIncremental || next.stripeApiBase !== current.stripeApiBase
       ? await checkStripeKey({
           stripeKey: next.stripeKey,
           resource: next.resource,
+          mode: syncModeOf(next),
           stripeApiBase: next.stripeApiBase,
           timeoutMs: config.stripeTimeoutMs,
         })
@@ -196,6 +203,8 @@ export async function updateInteraction(
       };
     });
   }
+  // Changes from before the switch were never read from events: start from a snapshot.
+  if (toIncremental) await requestSnapshot(client, id, 'switched to incremental mode: a full snapshot first');
   const after = await handle.describe();
   return {
     interaction: toInteractionView(after, interactionFromDescription(after)),

@@ -14,6 +14,7 @@ import {
   slugify,
   type Interaction,
   type ScheduledSyncArgs,
+  defaultSyncMode,
 } from '../common/interaction';
 import { closeResourceNames, isResourceName, RESOURCE_NAMES } from '../stripe/resources';
 import { UsageError } from './errors';
@@ -39,6 +40,8 @@ export interface CreateInteractionInput {
   resource: string;
   /** hourly | daily | monthly (validated; subscriptions only daily or monthly). */
   frequency: string;
+  /** incremental | snapshot; default incremental where Stripe has events for the resource. */
+  mode?: string;
   /** The key itself, already read from wherever the caller keeps it. Checked against Stripe before anything is created. */
   stripeKey: string;
   /** 1–100, default 100. */
@@ -84,6 +87,7 @@ export function parseInteractionInput(
     name,
     resource: input.resource,
     frequency: input.frequency,
+    mode: input.mode ?? (isResourceName(input.resource) ? defaultSyncMode(input.resource) : undefined),
     stripeKey: input.stripeKey,
     pageSize: input.pageSize,
     queueUrl: input.queueUrl ?? config.queueUrl,

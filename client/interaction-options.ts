@@ -14,6 +14,7 @@ export interface RawInteractionOptions extends StripeKeySourceOptions {
   name?: string;
   resource?: string;
   frequency?: string;
+  mode?: string;
   pageSize?: string;
   queueUrl?: string;
   stripeApiBase?: string;

@@ -4,8 +4,8 @@ import {
   type Client,
   type ScheduleExecutionResult,
 } from '@temporalio/client';
-import { scheduleId } from '../common/interaction';
-import type { SyncSummary } from '../workflows/definitions';
+import { backfillWorkflowId, scheduleId } from '../common/interaction';
+import { requestSnapshotSignal, type SyncSummary } from '../workflows/definitions';
 import { failureMessage, type RunStatus, type RunView } from './interaction-view';
 import { retryingPage } from './retrying';
 import { describeOrUsage } from './interaction-input';
@@ -64,6 +64,8 @@ export interface SyncNowOptions {
   wait?: boolean;
   /** How long to wait for the triggered run to appear in the schedule's description. */
   startTimeoutMs?: number;
+  /** Incremental interactions: this run reads every object instead of the changes. */
+  full?: boolean;
 }
 
 export interface SyncNowResult {
@@ -86,12 +88,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function triggerSync(
   client: Client,
   idOrName: string,
-  o: Pick<SyncNowOptions, 'startTimeoutMs'> = {},
+  o: Pick<SyncNowOptions, 'startTimeoutMs' | 'full'> = {},
 ): Promise<SyncNowResult> {
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
   const running = desc.info.runningActions.at(-1)?.workflow;
   if (running)
     return { id, workflowId: running.workflowId, runId: running.firstExecutionRunId, started: false };
+  // The interaction's backfill workflow keeps the events cursor: it marks the next run a snapshot.
+  if (o.full) await requestSnapshot(client, id, 'a full snapshot was requested (sync-now --full)');
 
   const known = new Set(desc.info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
   await handle.trigger('SKIP');
@@ -139,4 +143,14 @@ export async function syncNow(
   const result = await triggerSync(client, idOrName, o);
   if (o.wait) result.summary = await waitForSync(client, result);
   return result;
+}
+
+/** The next run of an incremental interaction reads every object (for this reason) and restarts its events cursor. */
+export async function requestSnapshot(client: Client, id: string, reason: string): Promise<void> {
+  try {
+    await client.workflow.getHandle(backfillWorkflowId(id)).signal(requestSnapshotSignal, reason);
+  } catch (err) {
+    // Without that workflow there is no cursor: every run is a snapshot already.
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
 }

@@ -7,8 +7,10 @@ import {
   isRestrictedKey,
   keyMode,
   scheduleId,
+  syncModeOf,
   type Interaction,
   type InteractionMemo,
+  type SyncMode,
 } from '../common/interaction';
 import { maskKey, redactSecrets } from '../common/mask';
 
@@ -44,6 +46,8 @@ export interface InteractionView {
   name: string;
   resource: Interaction['resource'];
   frequency: Interaction['frequency'];
+  /** incremental or snapshot (interactions from before modes existed are snapshots). */
+  mode: SyncMode;
   timezone: string;
   pageSize: number;
   queueUrl: string;
@@ -91,6 +95,7 @@ export function toInteractionView(
     name: interaction.name,
     resource: interaction.resource,
     frequency: interaction.frequency,
+    mode: syncModeOf(interaction),
     timezone: interaction.timezone,
     pageSize: interaction.pageSize,
     queueUrl: interaction.queueUrl,

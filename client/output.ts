@@ -92,12 +92,18 @@ function keyLine(v: Pick<InteractionView, 'stripeKey' | 'keyMode' | 'keyKind'>):
   return `${v.stripeKey} (${v.keyMode} mode, ${v.keyKind} key)`;
 }
 
+const MODE_LINES = {
+  incremental: "a full snapshot first, then each run reads only the changes from Stripe's events",
+  snapshot: 'every run reads every object',
+} as const;
+
 export function formatInteraction(v: InteractionView): string {
   const fields: [string, string][] = [
     ['id', v.id],
     ['name', v.name],
     ['resource', v.resource],
     ['frequency', `${v.frequency}: ${describeFrequency(v.frequency, v.timezone)}`],
+    ['mode', MODE_LINES[v.mode]],
     ['state', v.paused ? `paused${v.note ? ` (${v.note})` : ''}` : 'active'],
     ['stripe key', keyLine(v)],
     ['stripe api', v.stripeApiBase ?? 'https://api.stripe.com'],
@@ -137,6 +143,7 @@ export function formatCreated(c: CreatedInteraction): string {
   return redactSecrets(
     [
       `Created interaction ${v.id} ("${v.name}"): ${v.resource} ${v.frequency}, ${describeFrequency(v.frequency, v.timezone)}.`,
+      `Mode ${v.mode}: ${MODE_LINES[v.mode]}.`,
       formatKeyCheck(c.key),
       `Schedule ${v.scheduleId}; next run ${formatTime(v.nextRuns[0], v.timezone)}.`,
       `Backfill workflow ${v.backfillWorkflowId} is waiting for a signal.`,
@@ -147,6 +154,7 @@ export function formatCreated(c: CreatedInteraction): string {
 
 const SETTING_LABELS: Record<string, string> = {
   frequency: 'frequency',
+  mode: 'mode',
   stripeKey: 'Stripe key',
   pageSize: 'page size',
   queueUrl: 'queue URL',
@@ -181,7 +189,16 @@ export function formatDeleted(d: DeletedInteraction): string {
 }
 
 export function formatSummary(s: SyncSummary): string {
+  const how =
+    s.content === 'changes' && s.changes
+      ? [
+          `content:   changes from ${s.changes.events} events: ${s.changes.changed} changed, ${s.changes.deleted} deleted`,
+        ]
+      : s.snapshotReason
+        ? [`content:   full snapshot (${s.snapshotReason})`]
+        : [];
   return [
+    ...how,
     `objects:   ${s.objects}`,
     `pages:     ${s.pages}`,
     `bytes:     ${formatBytes(s.bytes)}`,
@@ -189,6 +206,7 @@ export function formatSummary(s: SyncSummary): string {
     `requests:  ${s.requests}`,
     `429s:      ${s.rateLimited}`,
     `duration:  ${formatDuration(s.durationSeconds)} (${s.objectsPerSecond} objects/s)`,
+    ...(s.eventsCursor ? [`cursor:    ${s.eventsCursor}`] : []),
   ].join('\n');
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createStripeClient, listPage } from '../stripe/client';
-import { classifyStripeError, permissionHint } from '../stripe/errors';
-import { isRestrictedKey, keyMode } from '../common/interaction';
+import { createStripeClient, listEventsPage, listPage } from '../stripe/client';
+import { classifyStripeError, eventsPermissionHint, permissionHint } from '../stripe/errors';
+import { isRestrictedKey, keyMode, type SyncMode } from '../common/interaction';
 import type { Env } from '../common/config';
 import { maskKey } from '../common/mask';
 import { RESOURCES, type ResourceName } from '../stripe/resources';
@@ -89,6 +89,8 @@ export async function readProcessStdin(stdin: NodeJS.ReadStream = process.stdin)
 export interface KeyCheckOptions {
   stripeKey: string;
   resource: ResourceName;
+  /** incremental also reads the resource's events: the check lists them too. */
+  mode?: SyncMode;
   stripeApiBase?: string;
   timeoutMs: number;
 }
@@ -134,6 +136,19 @@ export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
     });
   } catch (err) {
     throw keyCheckError(err, { ...o, base, masked });
+  }
+  if (o.mode === 'incremental') {
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      await listEventsPage(stripe, RESOURCES[o.resource], { limit: 1, window: { gte: now - 3600, lt: now } });
+    } catch (err) {
+      const e = classifyStripeError(err);
+      if (e.kind === 'missingPermission')
+        throw new UsageError(
+          `${masked}: ${eventsPermissionHint('--mode snapshot')} (Stripe said: ${e.message})`,
+        );
+      throw keyCheckError(err, { ...o, base, masked });
+    }
   }
   const kind = isRestrictedKey(o.stripeKey) ? 'restricted' : 'secret';
   return {

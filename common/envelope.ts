@@ -3,9 +3,11 @@ import { BACKFILL_WORKFLOW_TYPE } from './interaction';
 import { createHash } from 'node:crypto';
 import type { ResourceName } from '../stripe/resources';
 
-// The message format on the extraction queue (documented in docs/messages.md). Bump SCHEMA_VERSION on
-// any incompatible change.
+// The message format on the extraction queue (documented in docs/messages.md). Snapshot pages are
+// schema 1 (they only gained `content`); change messages are schema 2, because a schema-1 consumer
+// would upsert a deleted object. Bump on any incompatible change.
 export const SCHEMA_VERSION = 1;
+export const CHANGES_SCHEMA_VERSION = 2;
 
 export type RunKind = 'scheduled' | 'backfill';
 
@@ -33,11 +35,46 @@ export interface EnvelopeContext {
 
 export interface Envelope extends EnvelopeContext {
   schemaVersion: number;
+  content: 'snapshot';
   /** Same for every delivery of this message: FIFO dedup id, and the key standard-queue consumers dedupe on. */
   dedupId: string;
   part: number;
   parts: number;
   objects: unknown[];
+}
+
+export type ChangeKind = 'created' | 'updated' | 'deleted';
+
+/** One changed object, from the newest event about it in the run's window. */
+export interface Change {
+  kind: ChangeKind;
+  eventId: string;
+  eventType: string;
+  /** The event's `created` (unix seconds). */
+  eventCreated: number;
+  /** The API version the object is rendered in: the account's at the time of the event, not the pinned one. */
+  apiVersion: string | null;
+  /** The object as of the event; for `deleted`, its last state. */
+  object: { id: string; [field: string]: unknown };
+}
+
+export interface ChangesContext {
+  interaction: EnvelopeContext['interaction'];
+  run: EnvelopeContext['run'];
+  /** The events window this run read (unix seconds, half-open on event `created`). */
+  window: { createdGte: number; createdLt: number };
+  page: { index: number; changeCount: number };
+  fetchedAt: string;
+  livemode: boolean;
+}
+
+export interface ChangesEnvelope extends ChangesContext {
+  schemaVersion: typeof CHANGES_SCHEMA_VERSION;
+  content: 'changes';
+  dedupId: string;
+  part: number;
+  parts: number;
+  changes: Change[];
 }
 
 export interface OutgoingMessage {
@@ -79,19 +116,50 @@ export function buildMessages(
   pageKey: string,
   maxMessageBytes: number,
 ): OutgoingMessage[] {
-  const json = objects.map((o) => JSON.stringify(o));
+  const fields = { schemaVersion: SCHEMA_VERSION, content: 'snapshot' };
+  return pack(
+    (dedupId, part, parts) => head({ ...fields, dedupId, part, parts, ...context }, 'objects'),
+    objects.map((o) => JSON.stringify(o)),
+    (i) => objects[i].id ?? `#${i}`,
+    pageKey,
+    maxMessageBytes,
+  );
+}
+
+/** The messages for one page of changes (schema 2): the same packing and dedup ids as snapshot pages. */
+export function buildChangeMessages(
+  context: ChangesContext,
+  changes: readonly Change[],
+  pageKey: string,
+  maxMessageBytes: number,
+): OutgoingMessage[] {
+  const fields = { schemaVersion: CHANGES_SCHEMA_VERSION, content: 'changes' };
+  return pack(
+    (dedupId, part, parts) => head({ ...fields, dedupId, part, parts, ...context }, 'changes'),
+    changes.map((c) => JSON.stringify(c)),
+    (i) => changes[i].object.id,
+    pageKey,
+    maxMessageBytes,
+  );
+}
+
+function pack(
+  headFor: (dedupId: string, part: number, parts: number) => string,
+  json: string[],
+  idOf: (i: number) => string,
+  pageKey: string,
+  maxMessageBytes: number,
+): OutgoingMessage[] {
   const sizes = json.map((s) => Buffer.byteLength(s));
-  // The envelope without objects, at its largest (long part numbers, a full dedup id).
+  // The envelope without items, at its largest (long part numbers, a full dedup id).
   const overhead =
-    Buffer.byteLength(head(context, 'x'.repeat(64), 99999, 99999)) +
-    Buffer.byteLength(TAIL) +
-    ATTRIBUTE_ALLOWANCE;
+    Buffer.byteLength(headFor('x'.repeat(64), 99999, 99999)) + Buffer.byteLength(TAIL) + ATTRIBUTE_ALLOWANCE;
   const budget = maxMessageBytes - overhead;
   const groups: number[][] = [];
   let current: number[] = [];
   let used = 0;
   sizes.forEach((size, i) => {
-    if (size > budget) throw new ObjectTooLargeError(objects[i].id ?? `#${i}`, size, maxMessageBytes);
+    if (size > budget) throw new ObjectTooLargeError(idOf(i), size, maxMessageBytes);
     const extra = size + (current.length ? 1 : 0);
     if (used + extra > budget) {
       groups.push(current);
@@ -104,14 +172,13 @@ export function buildMessages(
   if (current.length || groups.length === 0) groups.push(current);
   return groups.map((indexes, i) => {
     const dedupId = dedupIdFor(pageKey, i + 1, groups.length);
-    const body = head(context, dedupId, i + 1, groups.length) + indexes.map((j) => json[j]).join(',') + TAIL;
+    const body = headFor(dedupId, i + 1, groups.length) + indexes.map((j) => json[j]).join(',') + TAIL;
     return { dedupId, body, bytes: Buffer.byteLength(body) };
   });
 }
 
 const TAIL = ']}';
 
-function head(context: EnvelopeContext, dedupId: string, part: number, parts: number): string {
-  const withoutObjects = { schemaVersion: SCHEMA_VERSION, dedupId, part, parts, ...context };
-  return JSON.stringify(withoutObjects).slice(0, -1) + ',"objects":[';
+function head(withoutItems: object, itemsKey: string): string {
+  return JSON.stringify(withoutItems).slice(0, -1) + `,"${itemsKey}":[`;
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { FREQUENCIES, RESOURCES, RESOURCE_NAMES } from '../stripe/resources';
+import { FREQUENCIES, hasEvents, RESOURCES, RESOURCE_NAMES } from '../stripe/resources';
+
+/** incremental: a snapshot first, then only the changes Stripe's events report; snapshot: every run reads everything. */
+export const SYNC_MODES = ['incremental', 'snapshot'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
 
 /** Interaction ids are slugs of their names: they become `interaction-<id>` and `backfill-<id>`. */
 export function slugify(name: string): string {
@@ -33,6 +37,8 @@ export const interactionSchema = z
       error: () => `resource must be one of: ${RESOURCE_NAMES.join(', ')}`,
     }),
     frequency: z.enum(FREQUENCIES, { error: () => `frequency must be one of: ${FREQUENCIES.join(', ')}` }),
+    /** Absent on interactions registered before incremental sync existed: they stay snapshots. */
+    mode: z.enum(SYNC_MODES, { error: () => `mode must be one of: ${SYNC_MODES.join(', ')}` }).optional(),
     // Plaintext only on its way in (create, update): stored interactions hold it sealed (sealed-keys.ts).
     stripeKey: z
       .string()
@@ -67,10 +73,25 @@ export const interactionSchema = z
         message: `${value.resource} can be synced ${allowed.join(' or ')}, not ${value.frequency}`,
       });
     }
+    if (value.mode === 'incremental' && !hasEvents(value.resource)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: `${value.resource} can only be synced by snapshots (Stripe sends no events about it): use --mode snapshot`,
+      });
+    }
   });
 
 export type Interaction = z.output<typeof interactionSchema>;
 export type InteractionInput = z.input<typeof interactionSchema>;
+
+/** The mode runs use: interactions from before modes existed are snapshots. */
+export const syncModeOf = (interaction: Pick<Interaction, 'mode'>): SyncMode =>
+  interaction.mode ?? 'snapshot';
+
+/** What a new interaction gets without --mode: changes only, where Stripe has events for the resource. */
+export const defaultSyncMode = (resource: Interaction['resource']): SyncMode =>
+  hasEvents(resource) ? 'incremental' : 'snapshot';
 
 /** Stripe key mode from its prefix: sk_test_/rk_test_ → test. */
 export function keyMode(stripeKey: string): 'test' | 'live' {

@@ -58,11 +58,15 @@ export function listParamsFor(
   };
 }
 
-/** Stripe's form encoding for a query string: `created[gte]=1&limit=100`. */
-export function encodeQuery(params: Record<string, string | number | CreatedRange>): string {
+type QueryValue = string | number | CreatedRange | readonly string[];
+
+/** Stripe's form encoding for a query string: `created[gte]=1&limit=100&types[0]=a`. */
+export function encodeQuery(params: Record<string, QueryValue>): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(params)) {
-    if (typeof value === 'object') {
+    if (Array.isArray(value)) {
+      value.forEach((v: string, i) => parts.push(`${key}[${i}]=${encodeURIComponent(v)}`));
+    } else if (typeof value === 'object') {
       for (const [sub, v] of Object.entries(value))
         parts.push(`${key}[${sub}]=${encodeURIComponent(String(v))}`);
     } else {
@@ -85,6 +89,40 @@ export async function listPage(
   const page = (await stripe.rawRequest('GET', `${spec.path}?${query}`)) as unknown as StripeListPage;
   if (!Array.isArray(page?.data))
     throw new Stripe.errors.StripeAPIError({ message: `${spec.path} answered without a data list` });
+  return page;
+}
+
+export interface StripeEvent {
+  id: string;
+  type: string;
+  created: number;
+  api_version: string | null;
+  data: { object: StripeObject };
+}
+
+/** The event types a resource's changes come as: Stripe takes at most 20 in one `types[]` filter. */
+export function eventTypesOf(spec: Pick<ResourceSpec, 'events'>): string[] {
+  return [...spec.events.changed, ...spec.events.deleted];
+}
+
+/** One page of the resource's events created in the window, newest first. */
+export async function listEventsPage(
+  stripe: Stripe,
+  spec: Pick<ResourceSpec, 'events'>,
+  o: { limit: number; window: CreatedRange; startingAfter?: string },
+): Promise<{ data: StripeEvent[]; has_more: boolean }> {
+  const query = encodeQuery({
+    limit: o.limit,
+    created: { gte: o.window.gte, lt: o.window.lt },
+    types: eventTypesOf(spec),
+    ...(o.startingAfter && { starting_after: o.startingAfter }),
+  });
+  const page = (await stripe.rawRequest('GET', `/v1/events?${query}`)) as unknown as {
+    data: StripeEvent[];
+    has_more: boolean;
+  };
+  if (!Array.isArray(page?.data))
+    throw new Stripe.errors.StripeAPIError({ message: '/v1/events answered without a data list' });
   return page;
 }
 

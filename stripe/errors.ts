@@ -51,6 +51,17 @@ export function classifyStripeError(err: unknown): ClassifiedStripeError {
   return { kind, type, message, fromStripe: true, ...(statusCode !== undefined && { statusCode }) };
 }
 
+/** Read access to events, which incremental sync needs besides the resource itself. */
+export const EVENTS_PERMISSION = 'rak_event_read';
+
+/** What to do about a 403 on /v1/events; `snapshotAdvice` is how to switch this interaction to snapshots. */
+export function eventsPermissionHint(snapshotAdvice: string): string {
+  return (
+    `incremental sync reads Stripe's events: grant the restricted key Read on Events (${EVENTS_PERMISSION}), ` +
+    `or use full snapshots instead (${snapshotAdvice})`
+  );
+}
+
 /** What to do about a 403: which permission the restricted key needs, in the dashboard's words and Stripe's. */
 export function permissionHint(resource: ResourceName): string {
   const { label, permission } = RESOURCES[resource];

@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createInteractionLookup } from '../activities/interaction-lookup';
@@ -9,7 +8,9 @@ import type { CompoundConfig } from '../common/config';
 import { compoundDataConverter } from '../common/data-converter';
 import { createOpener, loadSealingPrivateKeys, type Opener } from '../common/sealed-keys';
 import { sqsClient } from '../common/sqs';
-import { pageFailingSignal } from '../workflows/definitions';
+import { eventsStateQuery, pageFailingSignal } from '../workflows/definitions';
+import { backfillWorkflowId } from '../common/interaction';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PageMetrics } from '../activities/fetch-page';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
 
@@ -61,6 +62,14 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     metrics: o.metrics,
     reportPageFailure: (run, failure) =>
       o.client.workflow.getHandle(run.workflowId, run.runId).signal(pageFailingSignal, failure),
+    eventsStateOf: async (interactionId) => {
+      try {
+        return await o.client.workflow.getHandle(backfillWorkflowId(interactionId)).query(eventsStateQuery);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'missing';
+        throw err;
+      }
+    },
   });
   return Worker.create({
     connection: o.connection,

@@ -2,6 +2,7 @@ import { FAILURE } from '../common/failure-types';
 import { ApplicationFailure, log, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
 import { describeRange, parseBackfillRequest, preview } from '../common/backfill-request';
 import { dropQueue, enqueue, recordRejection, type BackfillState } from './backfill-queue';
+import { registerEventsCursorHandlers } from './events-cursor-handlers';
 import {
   backfillSignal,
   cancelSignal,
@@ -165,6 +166,7 @@ export function registerBackfillHandlers({
     }),
     { description: PAGE_FAILING_DESCRIPTION },
   );
+  registerEventsCursorHandlers(state, guardedSignal, (raw, reason) => reject('signal', raw, reason));
   // A misspelt signal name would otherwise wait unseen in the workflow's buffer.
   setDefaultSignalHandler(
     guardedSignal((name: string, ...args: unknown[]) =>

@@ -1,3 +1,4 @@
+import type { EventsState } from '../common/events-cursor';
 import { overlapsOrTouches, preview, subtractRange, type CreatedRange } from '../common/backfill-request';
 import { emptyTotals, type PagingState, type PagingTotals } from './paging-state';
 import type { BackfillAccepted, BackfillRangeItem, FinishedRange, RejectedRequest } from './definitions';
@@ -30,6 +31,8 @@ export interface BackfillState {
   lastError?: string;
   nextRequestId: number;
   continuedAsNew: number;
+  /** Where the interaction's incremental sync runs are in Stripe's events (this workflow outlives them). */
+  events?: EventsState;
 }
 
 export function newBackfillState(): BackfillState {

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { EventsState } from '../common/events-cursor';
 import type { CreatedRange, Slice } from '../common/slices';
 import type { PagingTotals } from './paging-state';
 
@@ -14,6 +15,20 @@ export interface SyncOptions {
   pageTimeoutSeconds?: number;
   /** Continue as new after this many pages even if Temporal does not suggest it yet (tests). */
   continueAsNewAfterPages?: number;
+}
+
+/** What an incremental run read: the changes Stripe's events reported in its window. */
+export interface ChangesTotals {
+  /** The events window read (unix seconds, half-open on event `created`). */
+  window: CreatedRange;
+  /** Events listed (of the resource's types). */
+  events: number;
+  /** Objects emitted as created or updated (the newest event per object). */
+  changed: number;
+  /** Tombstones emitted. */
+  deleted: number;
+  /** Events already delivered by the previous run (the window's overlap). */
+  skipped: number;
 }
 
 export interface SyncProgress {
@@ -34,6 +49,13 @@ export interface SyncProgress {
 export interface SyncSummary extends PagingTotals {
   interactionId: string;
   kind: 'scheduled' | 'backfill';
+  /** snapshot: every object was read; changes: only what Stripe's events reported since the last run. */
+  content?: 'snapshot' | 'changes';
+  /** Why an incremental interaction's run was a full snapshot (first run, cursor past retention, --full). */
+  snapshotReason?: string;
+  changes?: ChangesTotals;
+  /** Whether the events cursor for the next run was saved (incremental interactions), or why not. */
+  eventsCursor?: string;
   range: CreatedRange;
   startedAt: string;
   finishedAt: string;
@@ -145,3 +167,19 @@ export const resumeSignal = defineSignal('resume');
 export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
 export const requestBackfillUpdate = defineUpdate<BackfillAccepted, [BackfillRequest]>('requestBackfill');
 export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
+
+// ---- events cursor (kept by the backfill workflow, the interaction's long-lived workflow) ----
+
+/** Sent by a finished sync run of an incremental interaction: where the next run starts reading events. */
+export const saveEventsCursorSignal = defineSignal<[unknown]>('saveEventsCursor');
+export const SAVE_EVENTS_CURSOR_DESCRIPTION =
+  'Internal: sent by each incremental sync run with its new events cursor';
+/** The next run reads everything (sync-now --full, a switch to incremental mode); the argument is the reason. */
+export const requestSnapshotSignal = defineSignal<[unknown]>('requestSnapshot');
+export const eventsStateQuery = defineQuery<EventsState>('eventsState');
+
+/** What saveEventsCursorSignal carries: a snapshot run's save also clears a requested snapshot. */
+export interface SavedEventsCursor {
+  cursor: unknown;
+  snapshot: boolean;
+}

@@ -12,7 +12,10 @@ import {
 import type { Activities } from '../activities';
 import type { ScheduledSyncArgs } from '../common/interaction';
 import { STRIPE_EPOCH } from '../common/slices';
-import { RESOURCES } from '../stripe/resources';
+import { hasEvents, RESOURCES } from '../stripe/resources';
+import type { EventsCursor } from '../common/events-cursor';
+import { syncModeOf } from '../common/interaction';
+import { planIncrementalRun, readChanges, saveCursor } from './sync-changes';
 import {
   PAGE_FAILING_DESCRIPTION,
   pageFailingSignal,
@@ -38,7 +41,18 @@ export interface SyncInput extends Partial<Pick<ScheduledSyncArgs, 'interaction'
   interactionId: string;
   options?: SyncOptions;
   /** Carried across continue-as-new; absent on a fresh run. */
-  carried?: { paging: PagingState; startedAtMs: number; continuedAsNew: number };
+  carried?: {
+    paging: PagingState;
+    startedAtMs: number;
+    continuedAsNew: number;
+    snapshotOf?: SnapshotOfIncremental;
+  };
+}
+
+/** A snapshot run of an incremental interaction: why, and the cursor it saves when done (taken at its start). */
+interface SnapshotOfIncremental {
+  reason: string;
+  cursor?: EventsCursor;
 }
 
 /**
@@ -50,6 +64,34 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const options = input.options ?? {};
   const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
   const startedAtMs = input.carried?.startedAtMs ?? info.runStartTime.getTime();
+
+  let snapshotOf = input.carried?.snapshotOf;
+  const incremental =
+    input.interaction !== undefined &&
+    syncModeOf(input.interaction) === 'incremental' &&
+    hasEvents(input.interaction.resource) &&
+    options.range === undefined;
+  if (incremental && !input.carried) {
+    const startSeconds = Math.floor(startedAtMs / 1000);
+    const plan = await planIncrementalRun(input.interactionId, startSeconds);
+    if (plan.kind === 'changes') return changesRun(input.interactionId, plan.cursor, startedAtMs);
+    // Everything created before the run starts is read now; what changes from then on, the next run reads.
+    snapshotOf = {
+      reason: plan.reason,
+      ...(plan.saveCursor && {
+        cursor: {
+          upTo: startSeconds,
+          recentIds: [],
+          savedAt: new Date(startedAtMs).toISOString(),
+          savedBy: `${info.workflowId}/${info.runId}`,
+        },
+      }),
+    };
+    log.info('incremental interaction: full snapshot', {
+      interactionId: input.interactionId,
+      reason: plan.reason,
+    });
+  }
   const range = options.range ?? { gte: STRIPE_EPOCH, lt: Math.floor(startedAtMs / 1000) + 1 };
   // A list without a created filter cannot be cut into slices: it is walked in one.
   const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
@@ -96,6 +138,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
     const lines = [
       `**Syncing** ${t.objects} objects in ${t.pages} pages · ${paging.slices.filter((s) => !s.done).length} slices left`,
     ];
+    if (snapshotOf) lines.push(`**Full snapshot**: ${snapshotOf.reason}`);
     if (retrying) lines.push(`**Retrying a page** (attempt ${retrying.attempt}): ${retrying.error}`);
     setCurrentDetails(lines.join('\n\n'));
   }
@@ -120,17 +163,25 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   if (outcome === 'stopped') {
     return continueAsNew<typeof syncInteraction>({
       ...input,
-      carried: { paging, startedAtMs, continuedAsNew: continuedAsNew + 1 },
+      carried: { paging, startedAtMs, continuedAsNew: continuedAsNew + 1, ...(snapshotOf && { snapshotOf }) },
     });
   }
+  const eventsCursor = snapshotOf?.cursor && (await saveCursor(input.interactionId, snapshotOf.cursor, true));
   const finishedAtMs = Date.now();
   const durationSeconds = (finishedAtMs - startedAtMs) / 1000;
   setCurrentDetails(
-    `**Done**: ${paging.totals.objects} objects in ${paging.totals.pages} pages, ${durationSeconds.toFixed(1)} s`,
+    [
+      `**Done**: ${paging.totals.objects} objects in ${paging.totals.pages} pages, ${durationSeconds.toFixed(1)} s`,
+      ...(snapshotOf ? [`**Full snapshot**: ${snapshotOf.reason}`] : []),
+      ...(eventsCursor ? [`**Events cursor** ${eventsCursor}`] : []),
+    ].join('\n\n'),
   );
   return {
     interactionId: input.interactionId,
     kind: 'scheduled',
+    content: 'snapshot',
+    ...(snapshotOf && { snapshotReason: snapshotOf.reason }),
+    ...(eventsCursor && { eventsCursor }),
     range: paging.range,
     ...paging.totals,
     startedAt: new Date(startedAtMs).toISOString(),
@@ -140,5 +191,48 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
       durationSeconds > 0 ? Math.round(paging.totals.objects / durationSeconds) : paging.totals.objects,
     slices: paging.nextSliceId,
     continuedAsNew,
+  };
+}
+
+/** A run of an incremental interaction that reads only what changed since the previous run. */
+async function changesRun(
+  interactionId: string,
+  cursor: EventsCursor,
+  startedAtMs: number,
+): Promise<SyncSummary> {
+  const r = await readChanges(interactionId, cursor, Math.floor(startedAtMs / 1000));
+  const eventsCursor = await saveCursor(interactionId, r.cursor, false);
+  await condition(allHandlersFinished);
+  const finishedAtMs = Date.now();
+  const durationSeconds = (finishedAtMs - startedAtMs) / 1000;
+  const objects = r.changed + r.deleted;
+  setCurrentDetails(
+    `**Done**: ${r.changed} changed and ${r.deleted} deleted objects from ${r.events} events, ${durationSeconds.toFixed(1)} s\n\n**Events cursor** ${eventsCursor}`,
+  );
+  return {
+    interactionId,
+    kind: 'scheduled',
+    content: 'changes',
+    changes: {
+      window: r.window,
+      events: r.events,
+      changed: r.changed,
+      deleted: r.deleted,
+      skipped: r.skipped,
+    },
+    eventsCursor,
+    range: r.window,
+    pages: r.pages,
+    objects,
+    bytes: r.bytes,
+    messages: r.messages,
+    requests: r.requests,
+    rateLimited: r.rateLimited,
+    startedAt: new Date(startedAtMs).toISOString(),
+    finishedAt: new Date(finishedAtMs).toISOString(),
+    durationSeconds,
+    objectsPerSecond: durationSeconds > 0 ? Math.round(objects / durationSeconds) : objects,
+    slices: 0,
+    continuedAsNew: 0,
   };
 }

@@ -38,6 +38,9 @@ import { KEY_SOURCE_HELP } from '../stripe-key';
 // `compound interactions …`: parses options, calls the library in client/interactions.ts, prints.
 // stdout gets the result (JSON only with --json); warnings and errors go to stderr.
 
+const MODE_HELP =
+  'incremental (default where Stripe has events for the resource): a full snapshot first, then only what changed; snapshot: every run reads everything';
+
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const warn = (text: string) => process.stderr.write(`compound: warning: ${redactSecrets(text)}\n`);
 
@@ -61,7 +64,8 @@ export function registerInteractionsCommand(program: Command): void {
     .requiredOption(
       '--frequency <frequency>',
       `${FREQUENCIES.join(', ')} (subscriptions: daily or monthly; see \`compound resources\`)`,
-    );
+    )
+    .option('--mode <mode>', MODE_HELP);
   addStripeKeyOptions(create)
     .option('--page-size <n>', 'objects per Stripe page, 1–100', '100')
     .option('--queue-url <url>', 'SQS extraction queue (default: COMPOUND_QUEUE_URL)')
@@ -85,6 +89,7 @@ export function registerInteractionsCommand(program: Command): void {
         name: o.name ?? '',
         resource: o.resource ?? '',
         frequency: o.frequency ?? '',
+        mode: o.mode,
         stripeKey,
         pageSize: parsePageSize(o.pageSize),
         queueUrl: o.queueUrl,
@@ -142,6 +147,7 @@ export function registerInteractionsCommand(program: Command): void {
     .description('Change the frequency, page size, time zone or queue, or rotate the Stripe key')
     .argument('<id>', 'interaction id (or its name)')
     .option('--frequency <frequency>', FREQUENCIES.join(', '))
+    .option('--mode <mode>', MODE_HELP)
     .option('--page-size <n>', 'objects per Stripe page, 1–100')
     .option('--timezone <tz>', 'IANA time zone the frequency runs in')
     .option('--queue-url <url>', 'SQS extraction queue')
@@ -152,6 +158,7 @@ export function registerInteractionsCommand(program: Command): void {
       const stripeKey = await readKeyOption(o, defaultKeyReadContext());
       const changes = {
         frequency: o.frequency,
+        mode: o.mode,
         pageSize: parsePageSize(o.pageSize),
         timezone: o.timezone,
         queueUrl: o.queueUrl,
@@ -168,10 +175,11 @@ export function registerInteractionsCommand(program: Command): void {
     .description('Start a sync now (skipped if one is already running; that one is reported)')
     .argument('<id>', 'interaction id (or its name)')
     .option('--wait', 'wait for the sync to finish and print its summary')
+    .option('--full', 'read every object this time, not only the changes (incremental interactions)')
     .option('--json', 'print JSON only')
-    .action(async (id: string, o: { wait?: boolean; json?: boolean }) => {
+    .action(async (id: string, o: { wait?: boolean; full?: boolean; json?: boolean }) => {
       const result = await withClient(async (client) => {
-        const r = await triggerSync(client, id);
+        const r = await triggerSync(client, id, { full: o.full });
         if (!o.wait) return r;
         if (!o.json)
           process.stderr.write(

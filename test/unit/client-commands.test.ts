@@ -43,6 +43,7 @@ describe('compound interactions (commander wiring)', () => {
       '--name',
       '--resource',
       '--frequency',
+      '--mode',
       '--stripe-key-env',
       '--stripe-key-file',
       '--stripe-key',

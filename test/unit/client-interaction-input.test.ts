@@ -37,6 +37,7 @@ describe('parseInteractionInput', () => {
       name: 'Acme charges',
       resource: 'charges',
       frequency: 'hourly',
+      mode: 'incremental',
       stripeKey: KEY,
       pageSize: 100,
       queueUrl: config.queueUrl,
@@ -64,7 +65,10 @@ describe('parseInteractionInput', () => {
   });
 
   it.each([
-    [{ resource: 'invoice' }, /unknown resource "invoice"; did you mean invoices or invoiceitems\? \(`compound resources` lists all 26\)/],
+    [
+      { resource: 'invoice' },
+      /unknown resource "invoice"; did you mean invoices or invoiceitems\? \(`compound resources` lists all 26\)/,
+    ],
     [{ frequency: 'weekly' }, /frequency must be one of: hourly, daily, monthly/],
     [
       { resource: 'subscriptions', frequency: 'hourly' },

@@ -78,6 +78,7 @@ describe('interaction views', () => {
       name: 'Acme charges',
       resource: 'charges',
       frequency: 'daily',
+      mode: 'snapshot',
       timezone: 'America/New_York',
       pageSize: 100,
       queueUrl: interaction.queueUrl,
