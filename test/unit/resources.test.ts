@@ -70,6 +70,13 @@ describe('the resource registry', () => {
     expect(RESOURCES.charges.frequencies).toEqual(['hourly', 'daily', 'monthly']);
   });
 
+  it('names at most 20 event types per resource (Stripe takes at most 20 in one types[] filter)', () => {
+    for (const r of RESOURCE_NAMES) {
+      const { changed, deleted } = RESOURCES[r].events;
+      expect(changed.length + deleted.length).toBeLessThanOrEqual(20);
+    }
+  });
+
   it('says which resources have no events (snapshots only)', () => {
     expect(hasEvents('balance_transactions')).toBe(false);
     expect(hasEvents('customers')).toBe(true);
