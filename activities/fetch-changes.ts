@@ -6,7 +6,7 @@ import {
   type Change,
   type ChangeKind,
 } from '../common/envelope';
-import { advanceCursor, type EventsCursor, type EventsWindow } from '../common/events-cursor';
+import { advanceCursor, eventsWindow, type EventsCursor, type EventsWindow } from '../common/events-cursor';
 import { FAILURE } from '../common/failure-types';
 import { keyMode } from '../common/interaction';
 import { accountKeyFor, listEventsPage, type StripeEvent } from '../stripe/client';
@@ -23,12 +23,15 @@ import { toActivityFailure } from './stripe-failures';
 
 export interface FetchChangesInput {
   interactionId: string;
-  window: EventsWindow;
+  /** Where the previous run stopped: the window runs from its overlap to now minus the safety lag. */
+  upTo: number;
   /** Events delivered by the previous run inside this window's overlap. */
   skipIds: string[];
 }
 
 export interface FetchChangesResult {
+  /** The event `created` range read (unix seconds, half-open). */
+  window: EventsWindow;
   events: number;
   changed: number;
   deleted: number;
@@ -49,7 +52,7 @@ export function changeKindOf(spec: Pick<ResourceSpec, 'events'>, type: string): 
   return type.endsWith('.created') ? 'created' : 'updated';
 }
 
-export function createFetchChanges(deps: FetchPageDeps) {
+export function createFetchChanges(deps: FetchPageDeps & { eventsLagSeconds?: number }) {
   return async function fetchChanges(input: FetchChangesInput): Promise<FetchChangesResult> {
     const info = activityInfo();
     const interaction = await deps.getInteraction(input.interactionId);
@@ -60,6 +63,8 @@ export function createFetchChanges(deps: FetchPageDeps) {
     const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
     const runId = info.workflowExecution?.runId ?? info.activityId;
     const skip = new Set(input.skipIds);
+    // Fixed for every attempt of this activity: a retry re-reads the same window.
+    const window = eventsWindow({ upTo: input.upTo }, Math.floor(info.scheduledTimestampMs / 1000), deps.eventsLagSeconds);
     // Newest first: the first event seen for an object is its newest state; older ones are dropped,
     // and so are those of objects whose newest event was already delivered (skipped by id).
     const seenObjects = new Set<string>();
@@ -85,7 +90,7 @@ export function createFetchChanges(deps: FetchPageDeps) {
           totals.requests += 1;
           return listEventsPage(deps.stripeFor(current), spec, {
             limit: 100,
-            window: input.window,
+            window,
             startingAfter,
           });
         });
@@ -133,7 +138,7 @@ export function createFetchChanges(deps: FetchPageDeps) {
             {
               interaction: { id: interaction.id, name: interaction.name, resource: interaction.resource },
               run: { kind: runKindOf(info.workflowType), workflowId, runId },
-              window: { createdGte: input.window.gte, createdLt: input.window.lt },
+              window: { createdGte: window.gte, createdLt: window.lt },
               page: { index: totals.pages, changeCount: changes.length },
               fetchedAt: new Date(info.scheduledTimestampMs).toISOString(),
               livemode: mode === 'live',
@@ -165,7 +170,8 @@ export function createFetchChanges(deps: FetchPageDeps) {
 
     return {
       ...totals,
-      cursor: advanceCursor(input.window, delivered, {
+      window,
+      cursor: advanceCursor(window, delivered, {
         at: new Date().toISOString(),
         by: `${workflowId}/${runId}`,
       }),

@@ -2,7 +2,7 @@ import { createReadEventsState, type EventsStateDeps } from './events-state';
 import { createFetchChanges } from './fetch-changes';
 import { createFetchPage, type FetchPageDeps } from './fetch-page';
 
-export type ActivityDeps = FetchPageDeps & EventsStateDeps;
+export type ActivityDeps = FetchPageDeps & EventsStateDeps & { eventsLagSeconds?: number };
 
 /** All activities, wired to their dependencies (the worker builds the real ones; tests may pass fakes). */
 export function createActivities(deps: ActivityDeps) {

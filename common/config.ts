@@ -1,3 +1,4 @@
+import { EVENTS_SAFETY_LAG_SECONDS } from './events-cursor';
 // Every environment variable Compound reads is read here (the README's configuration reference lists them;
 // a test keeps the two in step). Temporal's own TEMPORAL_* variables are read by @temporalio/envconfig.
 export type Env = Record<string, string | undefined>;
@@ -45,6 +46,8 @@ export interface CompoundConfig {
   taskQueueActivitiesPerSecond?: number;
   /** Per-request timeout for Stripe calls. */
   stripeTimeoutMs: number;
+  /** Incremental runs leave events younger than this to the next run (Stripe lists events with a delay). */
+  eventsLagSeconds: number;
   logLevel: string;
 }
 
@@ -77,6 +80,7 @@ export function loadConfig(env: Env = process.env): CompoundConfig {
       : undefined,
     maxConcurrentActivities: maxConcurrent,
     stripeTimeoutMs: numberFrom(env, 'COMPOUND_STRIPE_TIMEOUT_MS', 30000),
+    eventsLagSeconds: numberFrom(env, 'COMPOUND_EVENTS_LAG_SECONDS', EVENTS_SAFETY_LAG_SECONDS),
     logLevel: env.COMPOUND_LOG_LEVEL || 'info',
   };
 }

@@ -39,10 +39,14 @@ export interface EventsWindow {
   lt: number;
 }
 
-export function eventsWindow(cursor: EventsCursor, nowSeconds: number): EventsWindow {
+export function eventsWindow(
+  cursor: Pick<EventsCursor, 'upTo'>,
+  nowSeconds: number,
+  lagSeconds = EVENTS_SAFETY_LAG_SECONDS,
+): EventsWindow {
   return {
     gte: cursor.upTo - EVENTS_OVERLAP_SECONDS,
-    lt: Math.max(cursor.upTo, nowSeconds - EVENTS_SAFETY_LAG_SECONDS),
+    lt: Math.max(cursor.upTo, nowSeconds - lagSeconds),
   };
 }
 

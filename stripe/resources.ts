@@ -6,7 +6,10 @@ export const FREQUENCIES = ['hourly', 'daily', 'monthly'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
 export interface ResourceEvents {
-  /** Event types whose `data.object` is this resource's object in a new state (creations included). */
+  /**
+   * Event types whose `data.object` is this resource's object in a new state (creations included).
+   * The first is the one the emulator writes for an update when the resource has no `.updated` type.
+   */
   changed: readonly string[];
   /** Event types that mean the object no longer exists (a tombstone downstream). */
   deleted: readonly string[];
@@ -57,12 +60,12 @@ const entries = [
     permission: 'rak_charge_read',
     events: {
       changed: [
+        'charge.succeeded',
         'charge.captured',
         'charge.expired',
         'charge.failed',
         'charge.pending',
         'charge.refunded',
-        'charge.succeeded',
         'charge.updated',
       ],
       deleted: [],
@@ -174,6 +177,7 @@ const entries = [
     permission: 'rak_payment_intent_read',
     events: {
       changed: [
+        'payment_intent.succeeded',
         'payment_intent.amount_capturable_updated',
         'payment_intent.canceled',
         'payment_intent.created',
@@ -181,7 +185,6 @@ const entries = [
         'payment_intent.payment_failed',
         'payment_intent.processing',
         'payment_intent.requires_action',
-        'payment_intent.succeeded',
       ],
       deleted: [],
     },
@@ -194,11 +197,11 @@ const entries = [
     permission: 'rak_setup_intent_read',
     events: {
       changed: [
+        'setup_intent.succeeded',
         'setup_intent.canceled',
         'setup_intent.created',
         'setup_intent.requires_action',
         'setup_intent.setup_failed',
-        'setup_intent.succeeded',
       ],
       deleted: [],
     },
@@ -296,9 +299,9 @@ const entries = [
     permission: 'rak_checkout_session_read',
     events: {
       changed: [
+        'checkout.session.completed',
         'checkout.session.async_payment_failed',
         'checkout.session.async_payment_succeeded',
-        'checkout.session.completed',
         'checkout.session.expired',
       ],
       deleted: [],
@@ -320,7 +323,7 @@ const entries = [
     object: 'topup',
     permission: 'rak_topup_read',
     events: {
-      changed: ['topup.canceled', 'topup.created', 'topup.failed', 'topup.reversed', 'topup.succeeded'],
+      changed: ['topup.succeeded', 'topup.canceled', 'topup.created', 'topup.failed', 'topup.reversed'],
       deleted: [],
     },
   },
@@ -349,7 +352,7 @@ const entries = [
     createdFilter: false,
     permission: 'rak_quote_read',
     events: {
-      changed: ['quote.accepted', 'quote.canceled', 'quote.created', 'quote.finalized'],
+      changed: ['quote.finalized', 'quote.accepted', 'quote.canceled', 'quote.created'],
       deleted: [],
     },
   },

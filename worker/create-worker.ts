@@ -60,6 +60,7 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     sqs,
     maxMessageBytesFor: createQueueLimitLookup(sqs, o.config.sqsMaxMessageBytes),
     metrics: o.metrics,
+    eventsLagSeconds: o.config.eventsLagSeconds,
     reportPageFailure: (run, failure) =>
       o.client.workflow.getHandle(run.workflowId, run.runId).signal(pageFailingSignal, failure),
     eventsStateOf: async (interactionId) => {

@@ -2,7 +2,6 @@ import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails } from '@
 import type { Activities, FetchChangesResult } from '../activities';
 import {
   EVENTS_OVERLAP_SECONDS,
-  eventsWindow,
   snapshotReason,
   type EventsCursor,
 } from '../common/events-cursor';
@@ -42,17 +41,11 @@ export async function planIncrementalRun(
   return reason ? { kind: 'snapshot', reason, saveCursor: true } : { kind: 'changes', cursor: state.cursor! };
 }
 
-export async function readChanges(
-  interactionId: string,
-  cursor: EventsCursor,
-  nowSeconds: number,
-): Promise<FetchChangesResult & { window: { gte: number; lt: number } }> {
-  const window = eventsWindow(cursor, nowSeconds);
+export async function readChanges(interactionId: string, cursor: EventsCursor): Promise<FetchChangesResult> {
   setCurrentDetails(
-    `**Reading changes** from Stripe's events created ${new Date(window.gte * 1000).toISOString()} – ${new Date(window.lt * 1000).toISOString()}`,
+    `**Reading changes** from Stripe's events created since ${new Date((cursor.upTo - EVENTS_OVERLAP_SECONDS) * 1000).toISOString()}`,
   );
-  const result = await fetchChanges({ interactionId, window, skipIds: cursor.recentIds });
-  return { ...result, window };
+  return fetchChanges({ interactionId, upTo: cursor.upTo, skipIds: cursor.recentIds });
 }
 
 /** Hands the cursor to the backfill workflow; says so, or why it could not (the next run then re-reads). */

@@ -200,7 +200,7 @@ async function changesRun(
   cursor: EventsCursor,
   startedAtMs: number,
 ): Promise<SyncSummary> {
-  const r = await readChanges(interactionId, cursor, Math.floor(startedAtMs / 1000));
+  const r = await readChanges(interactionId, cursor);
   const eventsCursor = await saveCursor(interactionId, r.cursor, false);
   await condition(allHandlersFinished);
   const finishedAtMs = Date.now();

@@ -1,3 +1,4 @@
+import type { ClockSetting } from './clock';
 import type { Counters } from './counters';
 import type { Fault, FaultSpec } from './faults';
 import type {
@@ -12,7 +13,9 @@ import type {
 
 // Typed client for the emulator's admin API (global fetch). Used by tests across the project:
 //   const admin = emulatorAdmin(url);
-//   const acct = await admin.createAccount({ mode: 'test', seed: 7, counts: { charges: 500 } });
+//   const acct = await admin.createAccount({ mode: 'test', seed: 7, counts: { charges: 500, customers: 50 } });
+//   const cs = await admin.createObject(acct.id, 'checkout_sessions', { metadata: { order: '42' } });
+// Resources are the registry's names (stripe/resources.ts); events are read with objects(…, 'events').
 
 export interface GroundTruthEntry {
   id: string;
@@ -65,21 +68,42 @@ export interface EmulatorAdmin {
   deleteAccount(id: string): Promise<void>;
   /** revokes one of the account's keys: requests with it answer 401 from now on */
   revokeKey(account: string, key: string): Promise<void>;
-  /** every object of the resource (canceled subscriptions included), newest first */
+  /**
+   * A new restricted key of the account that holds exactly these read permissions (the registry's
+   * `permission` names, or rak_event_read); any other resource answers it with a 403.
+   */
+  createRestrictedKey(
+    account: string,
+    permissions: string[],
+  ): Promise<{ key: string; permissions: string[] }>;
+  /**
+   * Every object of the resource (canceled subscriptions included), newest first. `created` is the
+   * object's time (its `date` on invoice items; payment links, which show none, are ordered by it).
+   */
   objects(account: string, resource: ResourceName): Promise<GroundTruthEntry[]>;
+  /**
+   * Creates an object of any registry resource, in its fixture's shape with `fields` merged over it;
+   * `id` and `created` (or the resource's createdField) are optional. Writes the creation event.
+   */
   createObject(
     account: string,
     resource: MutableResource,
     fields?: Record<string, unknown>,
   ): Promise<StripeObject>;
+  /** merges `fields` into the object (metadata key by key) and writes the update event */
   updateObject(
     account: string,
     resource: MutableResource,
     id: string,
     fields: Record<string, unknown>,
   ): Promise<StripeObject>;
-  /** products: deleted; subscriptions: canceled; charges: removed */
+  /**
+   * Resources with a deletion event (customers, products, …): deleted. Subscriptions: canceled.
+   * Charges: removed without an event. Any other resource: a 400 (Stripe cannot delete it).
+   */
   deleteObject(account: string, resource: MutableResource, id: string): Promise<StripeObject>;
+  /** Moves (offsetSeconds) or freezes (frozenAt) the emulator's clock; `{}` is real time again. */
+  setClock(setting: ClockSetting): Promise<ClockSetting>;
   reset(): Promise<void>;
   counters(account?: string): Promise<Counters>;
   resetCounters(account?: string): Promise<void>;
@@ -118,6 +142,8 @@ export function emulatorAdmin(baseUrl: string): EmulatorAdmin {
     deleteAccount: async (id) => void (await call('DELETE', `/accounts/${enc(id)}`)),
     revokeKey: async (account, key) =>
       void (await call('DELETE', `/accounts/${enc(account)}/keys/${enc(key)}`)),
+    createRestrictedKey: (account, permissions) =>
+      call('POST', `/accounts/${enc(account)}/keys`, { permissions }),
     objects: async (account, resource) =>
       (await call<{ data: GroundTruthEntry[] }>('GET', `/accounts/${enc(account)}/objects/${resource}`)).data,
     createObject: (account, resource, fields = {}) =>
@@ -126,6 +152,7 @@ export function emulatorAdmin(baseUrl: string): EmulatorAdmin {
       call('POST', `/accounts/${enc(account)}/objects/${resource}/${enc(id)}`, fields),
     deleteObject: (account, resource, id) =>
       call('DELETE', `/accounts/${enc(account)}/objects/${resource}/${enc(id)}`),
+    setClock: (setting) => call('PUT', '/clock', setting),
     reset: async () => void (await call('POST', '/reset')),
     counters: (account) => call('GET', `/counters${q(account)}`),
     resetCounters: async (account) => void (await call('POST', `/counters/reset${q(account)}`)),

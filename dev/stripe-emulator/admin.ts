@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { applyConfigPatch } from './config';
 import { snapshot } from './counters';
 import { addFault, FAULT_KINDS } from './faults';
+import { clockSetting, setClock } from './clock';
 import { addAccount, countersFor, resetCounters, resetState, type EmulatorState } from './state';
 import {
   AdminError,
   accountInfo,
+  addRestrictedKey,
   createObject,
   deleteAccount,
   deleteObject,
@@ -14,9 +16,10 @@ import {
   requireAccount,
   updateObject,
 } from './store';
-import { RESOURCES, type MutableResource, type ResourceName } from './types';
+import { isMutableResource, PERMISSIONS } from './catalog';
+import { COLLECTIONS, MUTABLE_RESOURCES, type MutableResource, type ResourceName } from './types';
 import type { Account } from './account';
-import type { JsonObject } from './render';
+import type { JsonObject } from './json';
 
 // The admin API under /_emulator: JSON in and out, no auth. It sets up accounts, mutates objects
 // (writing the matching events), reads counters, changes latency/limits and injects faults.
@@ -24,7 +27,14 @@ import type { JsonObject } from './render';
 const nonNegInt = z.number().int().min(0);
 // ~250 bytes per stored object: a cap that keeps a typo from eating the machine's memory
 const objectCount = nonNegInt.max(5_000_000);
-const mutable = z.enum(['charges', 'products', 'subscriptions']);
+// every registry resource, and only those: a misspelt name is a 400, not a silently empty resource
+const mutable = z.enum(MUTABLE_RESOURCES as [MutableResource, ...MutableResource[]]);
+const countsSchema = z.strictObject(
+  Object.fromEntries(MUTABLE_RESOURCES.map((r) => [r, objectCount.optional()])) as Record<
+    MutableResource,
+    z.ZodOptional<typeof objectCount>
+  >,
+);
 
 export const accountSpecSchema = z.strictObject({
   id: z
@@ -33,13 +43,7 @@ export const accountSpecSchema = z.strictObject({
     .optional(),
   mode: z.enum(['test', 'live']),
   seed: z.number().int().optional(),
-  counts: z
-    .strictObject({
-      charges: objectCount.optional(),
-      products: objectCount.optional(),
-      subscriptions: objectCount.optional(),
-    })
-    .optional(),
+  counts: countsSchema.optional(),
   span: z
     .strictObject({ from: nonNegInt, to: nonNegInt })
     .refine((s) => s.from <= s.to, 'span.from must be <= span.to')
@@ -56,6 +60,10 @@ const latencySchema = z.strictObject({
   jitterMs: z.number().min(0).optional(),
 });
 
+const restrictedKeySchema = z.strictObject({
+  permissions: z.array(z.enum(PERMISSIONS as [string, ...string[]])),
+});
+
 export const configPatchSchema = z.strictObject({
   latency: latencySchema.optional(),
   rateLimits: z
@@ -69,7 +77,11 @@ export const configPatchSchema = z.strictObject({
   concurrencyLimit: z.number().int().min(1).nullable().optional(),
 });
 
-export const faultSchema = z.strictObject({
+const clockSchema = z
+  .object({ offsetSeconds: z.number().int().optional(), frozenAt: z.number().int().min(0).optional() })
+  .strict();
+
+const faultSchema = z.strictObject({
   account: z.string().optional(),
   endpoint: z.string().optional(),
   kind: z.enum(FAULT_KINDS as [string, ...string[]]).transform((k) => k as (typeof FAULT_KINDS)[number]),
@@ -111,15 +123,13 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 }
 
 function resourceOf(name: string, allowEvents: boolean): ResourceName {
-  if (!(RESOURCES as readonly string[]).includes(name) || (!allowEvents && name === 'events')) {
-    throw new AdminError(404, `Unknown resource: ${name}`);
-  }
-  return name as ResourceName;
+  if (isMutableResource(name) || (allowEvents && name === 'events')) return name;
+  throw new AdminError(404, `Unknown resource: ${name}`);
 }
 
 function accountSummary(a: Account) {
   const counts: Record<string, number> = {};
-  for (const r of RESOURCES) counts[r] = a.collections[r].arr.length;
+  for (const r of COLLECTIONS) counts[r] = a.collections[r].arr.length;
   return { ...accountInfo(a), seed: a.seed, counts };
 }
 
@@ -167,6 +177,11 @@ export async function handleAdmin(
         if (!deleteAccount(st.store, b)) throw new AdminError(404, `No such account: ${b}`);
         return sendJson(res, 200, { id: b, deleted: true });
       }
+      if (c === 'keys' && at('POST', 3)) {
+        const { permissions } = parse(restrictedKeySchema, body);
+        const key = addRestrictedKey(st.store, requireAccount(st.store, b), permissions);
+        return sendJson(res, 200, { key, permissions });
+      }
       // Revoking a key, as the Stripe dashboard does: requests with it answer 401 from now on.
       if (c === 'keys' && at('DELETE', 4)) {
         const held = st.store.keys.get(d);
@@ -189,7 +204,12 @@ export async function handleAdmin(
         if (at('DELETE', 5)) return sendJson(res, 200, deleteObject(account, resource, e));
       }
     }
+    if (a === 'clock') {
+      if (at('GET', 1)) return sendJson(res, 200, clockSetting());
+      if (at('PUT', 1)) return sendJson(res, 200, setClock(parse(clockSchema, body)));
+    }
     if (at('POST', 1) && a === 'reset') {
+      setClock({});
       resetState(st);
       return sendJson(res, 200, { ok: true, accounts: [...st.store.accounts.keys()] });
     }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { API_VERSION } from './account';
 import { authenticate, requirePermission, type Authenticated } from './auth';
+import { BY_PATH } from './catalog';
 import { latencyMs } from './config';
 import { countRequest, enter, leave, type CounterSet } from './counters';
 import { apiError, errorJson, rateLimited, StripeHttpError, unrecognizedUrl } from './errors';
@@ -11,7 +12,7 @@ import { parseQuery } from './query';
 import { tryAcquire } from './rate-limit';
 import { countersFor, limiterFor, type EmulatorState } from './state';
 import { nowSeconds } from './store';
-import { RESOURCES, type Mode, type ResourceName } from './types';
+import { COLLECTIONS, type Mode, type ResourceName } from './types';
 
 // The /v1 surface. Order of checks: key (401) → concurrency limit (429) → injected fault → rate
 // limits (429) → restricted-key permission (403) → parameters (400/404) → the answer, delayed by the
@@ -24,17 +25,24 @@ interface Route {
   endpoint: string;
 }
 
+// endpoint names (`charges.list`, `checkout_sessions.retrieve`), made once rather than per request
+const LIST = Object.fromEntries(COLLECTIONS.map((r) => [r, `${r}.list`])) as Record<ResourceName, string>;
+const RETRIEVE = Object.fromEntries(COLLECTIONS.map((r) => [r, `${r}.retrieve`])) as Record<
+  ResourceName,
+  string
+>;
+
+/** `<path>` lists, `<path>/<id>` retrieves; a path may have several segments (/v1/checkout/sessions). */
 function route(method: string, path: string): Route | null {
   if (method !== 'GET') return null;
-  const parts = path.split('/');
-  // ['', 'v1', resource] or ['', 'v1', resource, id]
-  if (parts.length < 3 || parts.length > 4) return null;
-  const resource = parts[2] as ResourceName;
-  if (!RESOURCES.includes(resource)) return null;
-  if (parts.length === 3) return { resource, endpoint: `${resource}.list` };
-  const id = decodeURIComponent(parts[3]);
+  const listed = BY_PATH.get(path);
+  if (listed) return { resource: listed, endpoint: LIST[listed] };
+  const slash = path.lastIndexOf('/');
+  const resource = BY_PATH.get(path.slice(0, slash));
+  if (!resource) return null;
+  const id = decodeURIComponent(path.slice(slash + 1));
   if (!id) return null;
-  return { resource, id, endpoint: `${resource}.retrieve` };
+  return { resource, id, endpoint: RETRIEVE[resource] };
 }
 
 const random = Math.random; // a module constant: global lookups are slow under jest (see random.ts)

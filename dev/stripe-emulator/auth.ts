@@ -1,28 +1,35 @@
 import type { Account } from './account';
+import { PERMISSIONS, SERVED } from './catalog';
 import { emptyKey, invalidKey, missingKey, missingPermission } from './errors';
 import type { KeyKind, Store } from './store';
-import type { ResourceName } from './types';
+import { MUTABLE_RESOURCES, type ResourceName } from './types';
 
 // API keys as Stripe takes them: `Authorization: Bearer <key>` (stripe-node) or Basic with the key
-// as user name (`curl -u sk_test_…:`). Restricted keys carry per-resource read permissions.
+// as user name (`curl -u sk_test_…:`). Restricted keys carry read permissions, named as the
+// registry names them; one permission may cover several resources (rak_subscription_read covers
+// subscriptions and subscription schedules, rak_invoice_read invoices and invoice items).
 
 export interface Authenticated {
   account: Account;
   kind: KeyKind;
   key: string;
+  /** the key's own permissions, for keys made by addRestrictedKey */
+  grants?: ReadonlySet<string>;
 }
 
-export const PERMISSION: Record<ResourceName, string> = {
-  charges: 'rak_charge_read',
-  products: 'rak_product_read',
-  subscriptions: 'rak_subscription_read',
-  events: 'rak_event_read',
-};
+const ALL_PERMISSIONS: ReadonlySet<string> = new Set(PERMISSIONS);
 
-const GRANTS: Record<KeyKind, readonly ResourceName[]> = {
-  secret: ['charges', 'products', 'subscriptions', 'events'],
-  restricted: ['charges', 'products', 'subscriptions', 'events'],
-  restrictedNoSubscriptions: ['charges', 'products'],
+/**
+ * The permissions each kind of key holds: `restricted` every read; `restrictedNoSubscriptions` every
+ * registry resource's but subscriptions' (and, as ever, not events'), for tests of a key that can
+ * read one resource but not another.
+ */
+const GRANTS: Record<KeyKind, ReadonlySet<string>> = {
+  secret: ALL_PERMISSIONS,
+  restricted: ALL_PERMISSIONS,
+  restrictedNoSubscriptions: new Set(
+    MUTABLE_RESOURCES.map((r) => SERVED[r].permission).filter((p) => p !== SERVED.subscriptions.permission),
+  ),
 };
 
 function keyFromHeader(header: string | undefined): string {
@@ -47,10 +54,11 @@ export function authenticate(store: Store, header: string | undefined): Authenti
   const key = keyFromHeader(header);
   const found = store.keys.get(key);
   if (!found) throw invalidKey(key);
-  return { account: found.account, kind: found.kind, key };
+  return { account: found.account, kind: found.kind, key, grants: found.grants };
 }
 
 export function requirePermission(auth: Authenticated, resource: ResourceName): void {
-  if (!GRANTS[auth.kind].includes(resource))
-    throw missingPermission(auth.key, auth.account.id, PERMISSION[resource]);
+  const permission = SERVED[resource].permission;
+  if (!(auth.grants ?? GRANTS[auth.kind]).has(permission))
+    throw missingPermission(auth.key, auth.account.id, permission);
 }

@@ -1,13 +1,14 @@
 import { EVENT_RETENTION_SECONDS, type Account } from './account';
+import { SERVED } from './catalog';
 import { lowerBound, positionOf } from './collection';
 import { invalidRequest, noSuch } from './errors';
 import type { Param, ParamObject } from './query';
 import { renderObject } from './render';
-import { SUBSCRIPTION_STATUSES, type ResourceName, type StoredRecord } from './types';
+import { COLLECTIONS, SUBSCRIPTION_STATUSES, type ResourceName, type StoredRecord } from './types';
 
-// GET /v1/<resource> and GET /v1/<resource>/:id with Stripe's parameters and errors. A list call
-// costs two binary searches (the created range, the cursor's position) plus a walk over the page,
-// so it is O(log n + limit) however many objects share a second.
+// GET <path> and GET <path>/:id of every served resource (the registry's plus events) with Stripe's
+// parameters and errors. A list call costs two binary searches (the created range, the cursor's
+// position) plus a walk over the page, so it is O(log n + limit) however many objects share a second.
 
 // module constants instead of globals in the per-request path (see random.ts)
 const INF = Number.POSITIVE_INFINITY;
@@ -20,20 +21,35 @@ export interface ApiResult {
   objects: number;
 }
 
-export const OBJECT_NAME: Record<ResourceName, string> = {
-  charges: 'charge',
-  products: 'product',
-  subscriptions: 'subscription',
-  events: 'event',
-};
-
-const COMMON_PARAMS = ['limit', 'starting_after', 'ending_before', 'created', 'expand'];
-const RESOURCE_PARAMS: Record<ResourceName, string[]> = {
-  charges: [],
+const COMMON_PARAMS = ['limit', 'starting_after', 'ending_before', 'expand'];
+/** Filters the emulator applies; other resources take none of Stripe's filters (they are unknown parameters). */
+const FILTER_PARAMS: Partial<Record<ResourceName, string[]>> = {
   products: ['active'],
   subscriptions: ['status'],
   events: ['type', 'types', 'delivery_success'],
 };
+
+/**
+ * The parameters each list accepts: `created` only where the registry says the list takes it (Stripe
+ * answers `created` on the others as an unknown parameter), and the registry's listParams, which
+ * the product sends; on a resource without a filter for them they ask for everything, which is what
+ * the list serves anyway.
+ */
+const ALLOWED_PARAMS = Object.fromEntries(
+  COLLECTIONS.map((r) => {
+    const s = SERVED[r];
+    const names = [...COMMON_PARAMS, ...(s.createdFilter ? ['created'] : []), ...(FILTER_PARAMS[r] ?? [])];
+    return [r, [...new Set([...names, ...Object.keys(s.listParams)])]];
+  }),
+) as Record<ResourceName, string[]>;
+
+/** The end of a list body: `has_more` then the list's url. */
+const SUFFIX = Object.fromEntries(
+  COLLECTIONS.map((r) => [
+    r,
+    [`],"has_more":false,"url":"${SERVED[r].path}"}`, `],"has_more":true,"url":"${SERVED[r].path}"}`],
+  ]),
+) as Record<ResourceName, [string, string]>;
 
 function emptyParam(name: string) {
   return invalidRequest(
@@ -177,7 +193,7 @@ function rejectUnknown(params: ParamObject, allowed: string[]): void {
 
 function cursorRecord(account: Account, resource: ResourceName, id: string, param: string): StoredRecord {
   const rec = account.collections[resource].byId.get(id);
-  if (!rec) throw noSuch(OBJECT_NAME[resource], id, param, 400);
+  if (!rec) throw noSuch(SERVED[resource].object, id, param, 400);
   return rec;
 }
 
@@ -187,7 +203,7 @@ export function listObjects(
   params: ParamObject,
   now: number,
 ): ApiResult {
-  rejectUnknown(params, [...COMMON_PARAMS, ...RESOURCE_PARAMS[resource]]);
+  rejectUnknown(params, ALLOWED_PARAMS[resource]);
   const limit = parseLimit(params.limit);
   const startingAfter = stringParam(params.starting_after, 'starting_after');
   const endingBefore = stringParam(params.ending_before, 'ending_before');
@@ -229,7 +245,7 @@ export function listObjects(
   const parts = new Array<string>(page.length);
   for (let k = 0; k < page.length; k++) parts[k] = renderObject(resource, page[k], account);
   return {
-    body: asciiBuffer('{"object":"list","data":[', parts, `],"has_more":${hasMore},"url":"/v1/${resource}"}`),
+    body: asciiBuffer('{"object":"list","data":[', parts, SUFFIX[resource][hasMore ? 1 : 0]),
     objects: page.length,
   };
 }
@@ -262,6 +278,6 @@ export function retrieveObject(
   rejectUnknown(params, ['expand']);
   const rec = account.collections[resource].byId.get(id);
   const expired = resource === 'events' && rec !== undefined && rec.created < now - EVENT_RETENTION_SECONDS;
-  if (!rec || expired) throw noSuch(OBJECT_NAME[resource], id, 'id', 404);
+  if (!rec || expired) throw noSuch(SERVED[resource].object, id, 'id', 404);
   return { body: Buffer.from(renderObject(resource, rec, account), 'latin1'), objects: 1 };
 }

@@ -1,6 +1,8 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { isMutableResource } from './catalog';
 import { startEmulator, type EmulatorOptions } from './index';
+import { MUTABLE_RESOURCES, type MutableResource } from './types';
 
 // `npm run emulator -- --help`: the emulator as a process (local stack, benchmark).
 
@@ -21,6 +23,15 @@ function num(name: string) {
   };
 }
 
+/** `--demo-count customers=500`, repeatable: any registry resource's count in the demo account. */
+function resourceCount(value: string, prev: Partial<Record<MutableResource, number>> = {}) {
+  const m = /^([a-z_]+)=(\d+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('expected <resource>=<count>, e.g. customers=500');
+  if (!isMutableResource(m[1]))
+    throw new InvalidArgumentError(`unknown resource ${m[1]}; one of ${MUTABLE_RESOURCES.join(', ')}`);
+  return { ...prev, [m[1]]: Number(m[2]) };
+}
+
 interface CliOptions {
   host: string;
   port: number;
@@ -30,6 +41,7 @@ interface CliOptions {
   demoCharges?: number;
   demoProducts?: number;
   demoSubscriptions?: number;
+  demoCount?: Partial<Record<MutableResource, number>>;
   latencyBaseMs: number;
   latencyPerObjectMs: number;
   latencyJitterMs: number;
@@ -43,7 +55,10 @@ interface CliOptions {
 const program = new Command()
   .name('stripe-emulator')
   .description(
-    'A stateful local Stripe API (charges, products, subscriptions, events) with Stripe pagination, limits, latency and faults.',
+    'A stateful local Stripe API with Stripe pagination, limits, latency and faults. It serves every ' +
+      'resource of the registry (stripe/resources.ts) and events: ' +
+      MUTABLE_RESOURCES.join(', ') +
+      '.',
   )
   .option('--host <host>', 'address to bind', process.env.COMPOUND_EMULATOR_HOST ?? '127.0.0.1')
   .option(
@@ -64,6 +79,11 @@ const program = new Command()
     '--demo-subscriptions <n>',
     'subscriptions in the demo account (default 500)',
     int('--demo-subscriptions'),
+  )
+  .option(
+    '--demo-count <resource=n>',
+    'objects of any registry resource in the demo account, repeatable (default 20 each beyond the three above)',
+    resourceCount,
   )
   .option('--latency-base-ms <ms>', 'delay of every request', num('--latency-base-ms'), 0)
   .option(
@@ -90,6 +110,7 @@ async function main(): Promise<void> {
     ...(o.demoCharges !== undefined && { charges: o.demoCharges }),
     ...(o.demoProducts !== undefined && { products: o.demoProducts }),
     ...(o.demoSubscriptions !== undefined && { subscriptions: o.demoSubscriptions }),
+    ...o.demoCount,
   };
   const options: EmulatorOptions = {
     host: o.host,

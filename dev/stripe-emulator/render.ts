@@ -1,12 +1,17 @@
 import { API_VERSION, type Account } from './account';
+import { asciiJson, mergeFields, type JsonObject } from './json';
 import { base62, between, pick, rng32, unit, type Rng } from './random';
-import type { MutableResource, ResourceName, StoredRecord } from './types';
+import { genericRenderer, type Renderer } from './render-generic';
+import { COLLECTIONS, type MutableResource, type ResourceName, type StoredRecord } from './types';
 
 // Builds the JSON of a stored record when it is served. Generated records hold only a hash `h`; all
 // other fields are drawn from rng32(h) in a fixed order, so a record renders identically every time.
 // Objects are written straight to JSON text with template strings (no intermediate object, no
 // JSON.stringify) because rendering 100 objects per list call is the hot path of the emulator.
 // Every vocabulary string below is JSON-safe as written.
+// Charges, products and subscriptions (the benchmark's resources) are written by hand here, with
+// realistic values; every other registry resource is rendered from its stripe-mock fixture
+// (render-generic.ts).
 
 // module constants instead of globals in the hot path (see random.ts)
 const { floor, min, max } = Math;
@@ -237,50 +242,16 @@ function eventJson(rec: StoredRecord, acct: Account): string {
   );
 }
 
-const RENDERERS: Record<ResourceName, (rec: StoredRecord, acct: Account) => string> = {
+const HAND: Partial<Record<ResourceName, Renderer>> = {
   charges: chargeJson,
   products: productJson,
   subscriptions: subscriptionJson,
   events: eventJson,
 };
 
-export type JsonObject = Record<string, unknown>;
-
-function isPlainObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * Merges admin-set fields over a generated object. `metadata` merges key by key like Stripe's update
- * (an empty string or null value removes a key); every other field is replaced whole.
- */
-export function mergeFields(base: JsonObject, fields: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [k, v] of Object.entries(fields)) {
-    if (k === 'metadata' && isPlainObject(v)) {
-      const meta: JsonObject = isPlainObject(out.metadata) ? { ...out.metadata } : {};
-      for (const [mk, mv] of Object.entries(v)) {
-        if (mv === '' || mv === null) delete meta[mk];
-        else meta[mk] = mv;
-      }
-      out.metadata = meta;
-    } else {
-      out[k] = v;
-    }
-  }
-  return out;
-}
-
-/**
- * JSON.stringify with every non-ASCII character escaped (\uXXXX). All served JSON is kept ASCII so a
- * page can be copied into the response buffer as latin1, a plain byte copy (see list.ts).
- */
-export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u0080-\uffff]/g,
-    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
-  );
-}
+const RENDERERS = Object.fromEntries(
+  COLLECTIONS.map((r) => [r, HAND[r] ?? genericRenderer(r as MutableResource)]),
+) as Record<ResourceName, Renderer>;
 
 /** The object's JSON text as the API serves it (always ASCII). */
 export function renderObject(resource: ResourceName, rec: StoredRecord, acct: Account): string {

@@ -1,8 +1,11 @@
 import { type Account } from './account';
+import { creationEvent, deletionEvent, SERVED, updateEvent } from './catalog';
 import { insertRecord, moveRecord, removeRecord } from './collection';
 import { accountKeys, generateAccount } from './data';
+import { ID_SHAPES, idPrefix } from './ids';
+import { asciiJson, mergeFields, type JsonObject } from './json';
 import { base62, base62Fixed, between, hashString, mix, pick, rng32, stripeId } from './random';
-import { asciiJson, mergeFields, renderObject, renderParsed, type JsonObject } from './render';
+import { renderObject, renderParsed } from './render';
 import {
   SUBSCRIPTION_STATUSES,
   type AccountInfo,
@@ -14,21 +17,29 @@ import {
 } from './types';
 
 // All accounts of one emulator and the admin-side mutations of their objects. Every mutation also
-// writes the event Stripe would emit, so event-driven sync can be tested against it.
+// writes the event Stripe would emit, with the types the registry lists for the resource (see
+// catalog.ts), so event-driven sync can be tested against it.
 
 export type KeyKind = 'secret' | 'restricted' | 'restrictedNoSubscriptions';
 
+export interface HeldKey {
+  account: Account;
+  kind: KeyKind;
+  grants?: ReadonlySet<string>;
+}
+
 export interface Store {
   accounts: Map<string, Account>;
-  /** API key → its account and kind */
-  keys: Map<string, { account: Account; kind: KeyKind }>;
+  /** API key → its account and kind; `grants` are the read permissions of a key made with addRestrictedKey */
+  keys: Map<string, HeldKey>;
 }
 
 export function newStore(): Store {
   return { accounts: new Map(), keys: new Map() };
 }
 
-export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+export { nowSeconds } from './clock';
+import { nowSeconds } from './clock';
 
 /** Admin-API failures: plain JSON `{ error: { message } }` with this status. */
 export class AdminError extends Error {
@@ -71,9 +82,19 @@ export function createAccount(
 export function deleteAccount(store: Store, id: string): boolean {
   const old = store.accounts.get(id);
   if (!old) return false;
-  for (const key of Object.values(old.keys)) store.keys.delete(key);
+  for (const [key, held] of store.keys) if (held.account === old) store.keys.delete(key);
   store.accounts.delete(id);
   return true;
+}
+
+/**
+ * A further restricted key of the account, holding exactly these read permissions (as the registry
+ * names them, plus rak_event_read): lets a test meet the 403 of any resource.
+ */
+export function addRestrictedKey(store: Store, account: Account, permissions: readonly string[]): string {
+  const key = `rk_${account.mode}_51${base62(account.rng, 97)}`;
+  store.keys.set(key, { account, kind: 'restricted', grants: new Set(permissions) });
+  return key;
 }
 
 export function accountInfo(a: Account): AccountInfo {
@@ -103,29 +124,24 @@ export function groundTruthJson(account: Account, resource: ResourceName): strin
   return `{"data":[${parts.join(',')}]}`;
 }
 
-const PREFIX: Record<MutableResource, string> = { charges: 'ch_', products: 'prod_', subscriptions: 'sub_' };
-const EVENT_PREFIX: Record<MutableResource, string> = {
-  charges: 'charge',
-  products: 'product',
-  subscriptions: 'customer.subscription',
-};
-
 /**
  * Id of an object or event made through the admin API: a per-account sequence number then random
  * characters. Lists order a second's objects by id, so things created in the same second list in
  * the order they happened (an update's event after the create's), as one would expect from Stripe.
  */
-function nextId(account: Account, prefix: string): string {
-  return prefix + base62Fixed(account.seq++, 8) + base62(account.rng, 16);
+function nextId(account: Account, prefix: string, length = 24): string {
+  return prefix + base62Fixed(account.seq++, 8) + base62(account.rng, Math.max(8, length - 8));
 }
 
+/** Writes the event, unless the registry lists no event type for the change (`type` null). */
 function addEvent(
   account: Account,
-  type: string,
+  type: string | null,
   snapshot: string,
   now: number,
   previous?: JsonObject,
 ): void {
+  if (type === null) return;
   const rec: StoredRecord = {
     id: nextId(account, 'evt_'),
     created: now,
@@ -147,8 +163,16 @@ function asCreated(v: unknown): number {
   throw new AdminError(400, 'created must be a non-negative integer (unix seconds)');
 }
 
-/** Splits the body into record-level fields and the rest (which becomes overrides). */
-function splitFields(body: JsonObject): {
+/**
+ * Splits the body into record-level fields and the rest (which becomes overrides). The time is
+ * `created`, or the resource's own createdField (`date` on invoice items); `status` is a record field
+ * of subscriptions only and `active` of products only (list filters read them), elsewhere both are
+ * plain fields.
+ */
+function splitFields(
+  resource: MutableResource,
+  body: JsonObject,
+): {
   rest: JsonObject;
   created?: number;
   status?: SubscriptionStatus;
@@ -156,11 +180,12 @@ function splitFields(body: JsonObject): {
 } {
   const rest: JsonObject = {};
   const out: { rest: JsonObject; created?: number; status?: SubscriptionStatus; active?: boolean } = { rest };
+  const timeField = SERVED[resource].createdField;
   for (const [k, v] of Object.entries(body)) {
     if (k === 'id' || k === 'object') continue;
-    if (k === 'created') out.created = asCreated(v);
-    else if (k === 'status') out.status = asStatus(v);
-    else if (k === 'active') {
+    if (k === 'created' || k === timeField) out.created = asCreated(v);
+    else if (k === 'status' && resource === 'subscriptions') out.status = asStatus(v);
+    else if (k === 'active' && resource === 'products') {
       if (typeof v !== 'boolean') throw new AdminError(400, 'active must be a boolean');
       out.active = v;
     } else rest[k] = v;
@@ -175,14 +200,14 @@ export function createObject(
   now = nowSeconds(),
 ): JsonObject {
   const col = account.collections[resource];
-  const { rest, created, status, active } = splitFields(body);
+  const { rest, created, status, active } = splitFields(resource, body);
   let id: string;
   if (body.id !== undefined) {
     if (typeof body.id !== 'string' || !/^[A-Za-z0-9_]+$/.test(body.id))
       throw new AdminError(400, 'id must be a string of [A-Za-z0-9_]');
     id = body.id;
   } else {
-    id = nextId(account, PREFIX[resource]);
+    id = nextId(account, idPrefix(resource, account.mode), ID_SHAPES[resource].length);
   }
   if (col.byId.has(id)) throw new AdminError(409, `${id} already exists`);
   const rec: StoredRecord = { id, created: created ?? now, h: account.rng(), ref: 0 };
@@ -204,13 +229,13 @@ export function createObject(
   if (Object.keys(rest).length > 0) rec.ov = rest;
   insertRecord(col, rec);
   const json = renderObject(resource, rec, account);
-  addEvent(account, `${EVENT_PREFIX[resource]}.created`, json, now);
+  addEvent(account, creationEvent(resource), json, now);
   return JSON.parse(json) as JsonObject;
 }
 
 function requireObject(account: Account, resource: MutableResource, id: string): StoredRecord {
   const rec = account.collections[resource].byId.get(id);
-  if (!rec) throw new AdminError(404, `No such ${resource} object: ${id}`);
+  if (!rec) throw new AdminError(404, `No such ${SERVED[resource].object}: ${id}`);
   return rec;
 }
 
@@ -247,7 +272,7 @@ export function updateObject(
 ): JsonObject {
   const rec = requireObject(account, resource, id);
   const before = renderParsed(resource, rec, account);
-  const fields = splitFields(body);
+  const fields = splitFields(resource, body);
   if (resource === 'products' && fields.rest.updated === undefined) fields.rest.updated = now;
   const cancels = resource === 'subscriptions' && fields.status === 'canceled' && rec.status !== 'canceled';
   if (cancels) {
@@ -258,15 +283,22 @@ export function updateObject(
   const json = renderObject(resource, rec, account);
   const after = JSON.parse(json) as JsonObject;
   // Stripe announces a cancellation as customer.subscription.deleted, any other change as *.updated
-  const type = cancels ? 'customer.subscription.deleted' : `${EVENT_PREFIX[resource]}.updated`;
+  // (or the registry's stand-in, see catalog.ts)
+  const type = cancels ? 'customer.subscription.deleted' : updateEvent(resource);
   addEvent(account, type, json, now, cancels ? undefined : previousAttributes(before, after));
   return after;
 }
 
 /**
- * Products are deleted (gone from lists and retrieval, `product.deleted` event). Subscriptions are
- * canceled as Stripe's DELETE does (they stay, status canceled, `customer.subscription.deleted`).
- * Charges cannot be deleted on Stripe; here they are removed silently (no event exists for it).
+ * What deleting does depends on what Stripe does:
+ * - a resource with a deletion event in the registry (customers, products, prices, plans, invoices,
+ *   invoice items, coupons) is deleted: gone from lists and retrieval, with that event;
+ * - subscriptions are canceled as Stripe's DELETE does (they stay, status canceled,
+ *   `customer.subscription.deleted`);
+ * - charges cannot be deleted on Stripe; here they are removed silently (no event exists for it),
+ *   as before the registry, so a test can make one vanish without a trace;
+ * - every other resource cannot be deleted on Stripe and has no deletion event: a 400, rather
+ *   than a disappearance no real account can show. Update it (a status, say) instead.
  */
 export function deleteObject(
   account: Account,
@@ -279,8 +311,15 @@ export function deleteObject(
     if (rec.status === 'canceled') throw new AdminError(400, `${id} is already canceled`);
     return updateObject(account, resource, id, { status: 'canceled' }, now);
   }
+  const type = deletionEvent(resource);
+  if (type === null && resource !== 'charges') {
+    throw new AdminError(
+      400,
+      `${resource} cannot be deleted: Stripe has no deletion event for ${SERVED[resource].object} objects. Update the object instead.`,
+    );
+  }
   const json = renderObject(resource, rec, account);
   removeRecord(account.collections[resource], rec);
-  if (resource === 'products') addEvent(account, 'product.deleted', json, now);
-  return { id, object: resource === 'products' ? 'product' : 'charge', deleted: true };
+  addEvent(account, type, json, now);
+  return { id, object: SERVED[resource].object, deleted: true };
 }

@@ -1,12 +1,18 @@
+import { RESOURCE_NAMES, type ResourceName as RegistryResource } from '../../stripe/resources';
+
 // Shared shapes of the emulator: options, runtime config and the compact stored records.
 
 export type Mode = 'test' | 'live';
 
-/** Resources the emulator stores and lists (the URL path segment under /v1). */
-export type ResourceName = 'charges' | 'products' | 'subscriptions' | 'events';
-export const RESOURCES: readonly ResourceName[] = ['charges', 'products', 'subscriptions', 'events'];
-/** Resources whose objects the admin API can create, update and delete (events are written as a side effect). */
-export type MutableResource = Exclude<ResourceName, 'events'>;
+/**
+ * Resources whose objects an account holds and the admin API creates, updates and deletes: every
+ * resource of the product's registry (stripe/resources.ts), so a resource added there is served here.
+ */
+export type MutableResource = RegistryResource;
+export const MUTABLE_RESOURCES: readonly MutableResource[] = RESOURCE_NAMES;
+/** What the emulator stores and lists: the registry's resources plus events (written as a side effect). */
+export type ResourceName = MutableResource | 'events';
+export const COLLECTIONS: readonly ResourceName[] = [...RESOURCE_NAMES, 'events'];
 
 export interface LatencyConfig {
   baseMs: number;
@@ -56,7 +62,10 @@ export interface TiesSpec {
   count: number;
   /** unix seconds; default the middle of the span */
   at?: number;
-  /** default: every generated resource gets `count` objects on that second */
+  /**
+   * default: every resource gets `count` objects on that second, at most half of its objects (so
+   * its created filters still have something on either side)
+   */
   resource?: MutableResource;
 }
 
@@ -65,7 +74,8 @@ export interface AccountSpec {
   id?: string;
   mode: Mode;
   seed?: number;
-  counts?: { charges?: number; products?: number; subscriptions?: number };
+  /** objects per registry resource; see DEFAULT_COUNTS in data.ts for what a missing one gets */
+  counts?: Partial<Record<MutableResource, number>>;
   span?: { from: number; to: number };
   ties?: TiesSpec;
   canceledFraction?: number;
@@ -73,9 +83,9 @@ export interface AccountSpec {
 
 export interface AccountKeys {
   secret: string;
-  /** read on charges, products, subscriptions, events */
+  /** read on every registry resource and events */
   restricted: string;
-  /** read on charges and products only */
+  /** read on every registry resource except what `rak_subscription_read` grants (subscriptions, subscription schedules); no events */
   restrictedNoSubscriptions: string;
 }
 
