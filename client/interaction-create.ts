@@ -134,6 +134,8 @@ export interface UpdatedInteraction {
   key?: KeyCheck;
   /** Names of the settings that changed. */
   changed: string[];
+  /** What the user should know about the update (printed as warnings). */
+  notes?: string[];
 }
 
 /**
@@ -169,9 +171,18 @@ export async function updateInteraction(
   if (next.queueUrl !== current.queueUrl) await checkQueue(next.queueUrl, config);
   const keyChanged = next.stripeKey !== current.stripeKey;
   const toIncremental = syncModeOf(next) === 'incremental' && syncModeOf(current) !== 'incremental';
-  // A new key, or the old key against a new API base, must work before the interaction uses it.
+  // A new key, or the old key against a new API base or for events, must work before it is used. A
+  // stored key is sealed for the workers: the CLI cannot use it, so the next run is its check.
+  const needsCheck = keyChanged || toIncremental || next.stripeApiBase !== current.stripeApiBase;
+  const canCheck = !isSealed(next.stripeKey);
+  const notes =
+    needsCheck && !canCheck
+      ? [
+          `the stored Stripe key is sealed for the workers, so it was not checked against ${next.stripeApiBase ?? 'Stripe'}${toIncremental ? ' for Read on Events (rak_event_read)' : ''}: the next run checks it (give the key again with --stripe-key-env to check it now)`,
+        ]
+      : [];
   const key =
-    keyChanged || toIncremental || next.stripeApiBase !== current.stripeApiBase
+    needsCheck && canCheck
       ? await checkStripeKey({
           stripeKey: next.stripeKey,
           resource: next.resource,
@@ -210,5 +221,6 @@ export async function updateInteraction(
     interaction: toInteractionView(after, interactionFromDescription(after)),
     ...(key && { key }),
     changed: changed.map(String),
+    ...(notes.length > 0 && { notes }),
   };
 }

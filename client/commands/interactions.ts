@@ -167,6 +167,7 @@ export function registerInteractionsCommand(program: Command): void {
       };
       const updated = await withClient((client) => updateInteraction(client, id, changes));
       updated.key?.warnings.forEach(warn);
+      updated.notes?.forEach(warn);
       out(o.json ? toJson(updated) : formatUpdated(updated));
     });
 
