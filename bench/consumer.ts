@@ -1,9 +1,10 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Envelope } from '../common/envelope';
+import type { Change, ChangesEnvelope, Envelope } from '../common/envelope';
 
-/** A stand-in for the extraction stage: drains the queue, counting object ids. */
+/** A stand-in for the extraction stage: drains the queue, counting object ids (and keeping change messages' changes). */
 export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
   const seen = new Map<string, Set<string>>();
+  const changes: Change[] = [];
   let received = 0;
   let stopped = false;
   let lastMessageAt = Date.now();
@@ -22,7 +23,12 @@ export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
       if (messages.length === 0) continue;
       lastMessageAt = Date.now();
       for (const m of messages) {
-        const envelope = JSON.parse(m.Body!) as Envelope;
+        const envelope = JSON.parse(m.Body!) as Envelope | ChangesEnvelope;
+        if (envelope.content === 'changes') {
+          changes.push(...envelope.changes);
+          received += envelope.changes.length;
+          continue;
+        }
         const ids = seen.get(envelope.interaction.resource) ?? new Set<string>();
         seen.set(envelope.interaction.resource, ids);
         for (const o of envelope.objects as { id: string }[]) {
@@ -41,6 +47,7 @@ export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
   const running = Promise.all(Array.from({ length: loops }, loop));
   return {
     seen,
+    changes,
     received: () => received,
     idleMs: () => Date.now() - lastMessageAt,
     async stop() {

@@ -17,6 +17,7 @@ import { emulatorAdmin } from '../dev/stripe-emulator/admin-client';
 import type { Counters } from '../dev/stripe-emulator/counters';
 import type { SyncSummary } from '../workflows/definitions';
 import { runBaseline } from './baseline';
+import { runIncrementalPhase, scheduleArgs, type IncrementalResult } from './incremental';
 import { startConsumer } from './consumer';
 import { spawnBenchWorker } from './worker-process';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
@@ -35,6 +36,8 @@ interface Scenario {
   name: string;
   mode: 'test' | 'live';
   counts: Counts;
+  /** After the snapshot, measure incremental runs on the same account (issue 15). */
+  incremental?: boolean;
 }
 
 const only = process.argv.includes('--scenario')
@@ -42,11 +45,11 @@ const only = process.argv.includes('--scenario')
   : undefined;
 const allScenarios: Scenario[] = quick
   ? [
-      { name: 'test-20k', mode: 'test', counts: SMALL },
+      { name: 'test-20k', mode: 'test', counts: SMALL, incremental: true },
       { name: 'live-20k', mode: 'live', counts: SMALL },
     ]
   : [
-      { name: 'test-270k', mode: 'test', counts: BIG },
+      { name: 'test-270k', mode: 'test', counts: BIG, incremental: true },
       { name: 'live-270k', mode: 'live', counts: BIG },
       { name: 'test-20k', mode: 'test', counts: SMALL },
     ];
@@ -77,6 +80,7 @@ export interface ScenarioResult {
   duplicates: number;
   /** Where the time went: see lossBreakdown. */
   losses: LossBreakdown;
+  incremental?: IncrementalResult;
 }
 
 export interface LossBreakdown {
@@ -227,11 +231,12 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     const cpuBefore = cpuTimes();
     const started = Date.now();
     const summaries: SyncSummary[] = await Promise.all(
-      RESOURCE_NAMES.map((resource) =>
+      RESOURCE_NAMES.map(async (resource) =>
         client.workflow.execute('syncInteraction', {
           taskQueue,
           workflowId: `bench-${s.name}-${resource}`,
-          args: [{ interactionId: ids[resource] }],
+          // as the schedule starts it: an incremental interaction's first run records its events cursor
+          args: await scheduleArgs(client, ids[resource]),
         }),
       ),
     );
@@ -282,6 +287,18 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     );
     const achievable = expected / fastestSeconds;
     const objectsPerSecond = objects / seconds;
+    const incremental = s.incremental
+      ? await runIncrementalPhase({
+          client,
+          admin,
+          sqs,
+          accountId: account.id,
+          queueUrl: queueUrl!,
+          taskQueue,
+          ids,
+          prefix: `bench-${s.name}`,
+        })
+      : undefined;
     return {
       name: s.name,
       mode: s.mode,
@@ -307,6 +324,7 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
         pageSeconds: pageTimes,
         machineCpuBusy,
       },
+      ...(incremental && { incremental }),
     };
   } finally {
     await worker.stop();
@@ -347,6 +365,24 @@ function printTable(
       }),
     ),
   );
+  for (const r of results.filter((x) => x.incremental)) {
+    const inc = r.incremental!;
+    console.log(`${r.name}, incremental runs after the snapshot:`);
+    console.table(
+      inc.quiet.map((q) => ({
+        'nothing changed': q.resource,
+        content: q.content,
+        requests: q.requests,
+        seconds: q.seconds,
+      })),
+    );
+    console.log(
+      `  ${inc.changes.updates} updates + ${inc.changes.deletions} deletions of products: ${inc.changes.content}, ${inc.changes.requests} requests, ${inc.changes.seconds} s, missing ${inc.changes.missing}, extra ${inc.changes.extra}, tombstones ${inc.changes.tombstones}`,
+    );
+    console.log(
+      `  cursor 31 days old: ${inc.fallback.content} of ${inc.fallback.objects} products in ${inc.fallback.seconds} s — "${inc.fallback.reason}"`,
+    );
+  }
   console.log(
     `baseline (autoPagingEach → SQS, ${baseline.objects} charges, test mode): ${round(baseline.objectsPerSecond, 0)} objects/s in ${round(baseline.seconds)} s`,
   );

@@ -194,7 +194,8 @@ export function generateAccount(
     mode: spec.mode,
     seed: spec.seed,
     keys,
-    generatedAt: now,
+    // An explicit span fixes derived times (periods, cancellations) too: the same spec renders the same objects whenever it is created.
+    generatedAt: spec.span ? Math.min(now, spec.span.to) : now,
     customers,
     prices,
     collections,

@@ -80,8 +80,8 @@ describe('create: bad input → exit 2, a message, nothing created', () => {
     [
       'unknown resource',
       ['--stripe-key-env', 'RK'],
-      { resource: 'invoices' },
-      /resource must be one of: charges, products, subscriptions/,
+      { resource: 'invoice' },
+      /unknown resource "invoice"; did you mean invoices or invoiceitems\?/,
     ],
     [
       'bad frequency',

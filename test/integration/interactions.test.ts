@@ -121,9 +121,13 @@ describe('compound interactions: create → list → show → pause → resume �
       services().emulatorUrl,
       '--page-size',
       '20',
+      // every run re-reads everything: the steps below count objects per run
+      '--mode',
+      'snapshot',
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Mode snapshot: every run reads every object.');
     id = name.toLowerCase().replace(/ /g, '-');
     ids.push(id);
     expect(r.stdout).toContain(`Created interaction ${id} ("${name}")`);
