@@ -16,6 +16,7 @@ import { schedulePoliciesFor, scheduleSpecFor } from './schedule-spec';
 import { interactionSearchAttributes } from './search-attributes';
 import { isSealed } from '../common/sealed-keys';
 import { checkQueue } from './queue-check';
+import { EVENTS_PERMISSION } from '../stripe/errors';
 import { requestSnapshot } from './interaction-runs';
 import { sealForStorage, sealingKeyFromEnv } from './seal-key';
 import type { backfillInteraction } from '../workflows/backfill';
@@ -178,7 +179,7 @@ export async function updateInteraction(
   const notes =
     needsCheck && !canCheck
       ? [
-          `the stored Stripe key is sealed for the workers, so it was not checked against ${next.stripeApiBase ?? 'Stripe'}${toIncremental ? ' for Read on Events (rak_event_read)' : ''}: the next run checks it (give the key again with --stripe-key-env to check it now)`,
+          `the stored Stripe key is sealed for the workers, so it was not checked against ${next.stripeApiBase ?? 'Stripe'}${toIncremental ? ` for Read on Events (${EVENTS_PERMISSION})` : ''}: the next run checks it (give the key again with --stripe-key-env to check it now)`,
         ]
       : [];
   const key =

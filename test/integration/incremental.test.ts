@@ -48,7 +48,13 @@ interface Setup {
   id: string;
   accountId: string;
   queueUrl: string;
-  run(o?: { full?: boolean }): Promise<{ summary: SyncSummary; changes: Change[]; snapshotIds: string[] }>;
+  run(o?: { full?: boolean }): Promise<{
+    summary: SyncSummary;
+    changes: Change[];
+    snapshotIds: string[];
+    workflowId: string;
+    runId: string;
+  }>;
 }
 
 async function incrementalInteraction(resource: 'products' | 'customers', count: number): Promise<Setup> {
@@ -81,7 +87,7 @@ async function incrementalInteraction(resource: 'products' | 'customers', count:
         (b) => b.changes,
       );
       const snapshotIds = [...objectIds(messages.filter((_, i) => bodies[i].content === 'snapshot')).all];
-      return { summary, changes, snapshotIds };
+      return { summary, changes, snapshotIds, workflowId: started.workflowId, runId: started.runId };
     },
   };
 }
@@ -181,10 +187,15 @@ it('a cursor older than Stripe’s 30-day retention: a full snapshot, and the su
     cursor: { ...state.cursor, upTo: now() - EVENT_RETENTION_SECONDS - 86400 },
     snapshot: false,
   });
-  const { summary, snapshotIds } = await s.run();
+  const { summary, snapshotIds, workflowId, runId } = await s.run();
   expect(summary.content).toBe('snapshot');
   expect(summary.snapshotReason).toMatch(/days old and Stripe keeps events for 30 days: a full snapshot/);
   expect(snapshotIds).toHaveLength(150);
+  // the Web UI shows it too (the run's current details)
+  const metadata = await client.workflow
+    .getHandle(workflowId, runId)
+    .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toMatch(/\*\*Full snapshot\*\*: the last change read is 3\d(\.\d)? days old/);
   // and the cursor is fresh again
   expect((await s.run()).summary.content).toBe('changes');
 });
@@ -233,4 +244,24 @@ it('a run whose reads fail mid-way is retried: every change arrives, and the cur
   expect(summary.content).toBe('changes');
   expect(new Set(changes.map((c) => c.object.id))).toEqual(new Set(all.slice(0, 250).map((o) => o.id)));
   expect((await s.run()).changes).toEqual([]);
+});
+
+it('a key without Read on Events: create says which permission to add, or to choose --mode snapshot', async () => {
+  const account = await admin.createAccount({ mode: 'test', counts: { products: 5 } });
+  const { key } = await admin.createRestrictedKey(account.id, ['rak_product_read']);
+  const input = {
+    name: uniqueName('no events'),
+    resource: 'products',
+    frequency: 'daily',
+    stripeKey: key,
+    stripeApiBase: services().emulatorUrl,
+    queueUrl: await createQueue(sqs, uniqueName('inc-noevents')),
+  };
+  const opts = { config: testConfig(), taskQueue: worker.taskQueue };
+  await expect(createInteraction(client, input, opts)).rejects.toThrow(
+    /grant the restricted key Read on Events \(rak_event_read\), or use full snapshots instead \(--mode snapshot\)/,
+  );
+  const { interaction } = await createInteraction(client, { ...input, mode: 'snapshot' }, opts);
+  ids.push(interaction.id);
+  expect(interaction.mode).toBe('snapshot');
 });
