@@ -1,10 +1,6 @@
 import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities, FetchChangesResult } from '../activities';
-import {
-  EVENTS_OVERLAP_SECONDS,
-  snapshotReason,
-  type EventsCursor,
-} from '../common/events-cursor';
+import { EVENTS_OVERLAP_SECONDS, snapshotReason, type EventsCursor } from '../common/events-cursor';
 import { backfillWorkflowId } from '../common/interaction';
 import { saveEventsCursorSignal, type SavedEventsCursor } from './definitions';
 
@@ -17,9 +13,9 @@ const { readEventsState } = proxyActivities<Activities>({
 });
 const { fetchChanges } = proxyActivities<Activities>({
   // One activity reads the whole window (it keeps the newest state per object in memory); it
-  // heartbeats every page, so a dead worker is noticed in a minute.
+  // heartbeats every page, so a dead worker is noticed within 20 s.
   startToCloseTimeout: '30m',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '20s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
