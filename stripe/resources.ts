@@ -336,6 +336,14 @@ const entries = [
     events: { changed: ['application_fee.created', 'application_fee.refunded'], deleted: [] },
   },
   {
+    name: 'reviews',
+    label: 'Reviews',
+    path: '/v1/reviews',
+    object: 'review',
+    permission: 'rak_review_read',
+    events: { changed: ['review.opened', 'review.closed'], deleted: [] },
+  },
+  {
     name: 'payment_links',
     label: 'Payment Links',
     path: '/v1/payment_links',
