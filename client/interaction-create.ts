@@ -6,6 +6,7 @@ import {
   interactionSchema,
   scheduleId,
   syncModeOf,
+  fairnessKeyOf,
   type Interaction,
   type InteractionMemo,
 } from '../common/interaction';
@@ -26,6 +27,7 @@ import {
   describeOrUsage,
   formatIssues,
   parseInteractionInput,
+  budgetFor,
   scheduleAction,
   scheduleExists,
   type CreateInteractionInput,
@@ -70,6 +72,7 @@ export async function createInteraction(
     timeoutMs: config.stripeTimeoutMs,
   });
 
+  interaction.budget = budgetFor(input.account, key.account, interaction.stripeKey);
   const memo: InteractionMemo = {
     id,
     name: interaction.name,
@@ -99,7 +102,7 @@ export async function createInteraction(
     await client.workflow.start<typeof backfillInteraction>(BACKFILL_WORKFLOW_TYPE, {
       workflowId: backfillWorkflowId(id),
       taskQueue,
-      args: [{ interactionId: id }],
+      args: [{ interactionId: id, fairnessKey: fairnessKeyOf(interaction) }],
       typedSearchAttributes: searchAttributes,
       // A backfill workflow left running by an earlier, half-deleted interaction of the same name is
       // reused rather than failing the create.
@@ -119,6 +122,8 @@ export async function createInteraction(
 
 export interface InteractionChanges {
   frequency?: string;
+  /** The Stripe account whose rate limit the interaction shares (acct_…). */
+  account?: string;
   /** incremental | snapshot; a switch to incremental starts with a full snapshot. */
   mode?: string;
   pageSize?: number;
@@ -156,7 +161,7 @@ export async function updateInteraction(
     .map(([k]) => k);
   if (given.length === 0) {
     throw new UsageError(
-      'nothing to update: give --frequency, --mode, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
+      'nothing to update: give --frequency, --mode, --account, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
     );
   }
   const { id, handle, desc } = await describeOrUsage(client, idOrName);
@@ -164,7 +169,9 @@ export async function updateInteraction(
   const sealingKey = opts.sealingKey ?? sealingKeyFromEnv();
   const parsed = interactionSchema.safeParse({
     ...current,
-    ...Object.fromEntries(given.map((k) => [k, changes[k as keyof InteractionChanges]])),
+    ...Object.fromEntries(
+      given.map((k) => [k === 'account' ? 'budget' : k, changes[k as keyof InteractionChanges]]),
+    ),
   });
   if (!parsed.success) throw new UsageError(`invalid update of ${id}: ${formatIssues(parsed.error)}`);
   const next = parsed.data;
@@ -193,6 +200,8 @@ export async function updateInteraction(
         })
       : undefined;
 
+  // A new key may belong to another account; without --account its budget follows the key.
+  if (keyChanged) next.budget = budgetFor(changes.account, key?.account, next.stripeKey);
   const changed = (Object.keys(next) as (keyof Interaction)[]).filter((k) => next[k] !== current[k]);
   // A key stored in plaintext by an earlier version is sealed by any update.
   if (changed.length > 0 || !isSealed(current.stripeKey)) {

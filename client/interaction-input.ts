@@ -18,6 +18,7 @@ import {
 } from '../common/interaction';
 import { closeResourceNames, isResourceName, RESOURCE_NAMES } from '../stripe/resources';
 import { UsageError } from './errors';
+import { keyBudget } from '../stripe/account';
 import { interactionSearchAttributes } from './search-attributes';
 import type { KeyObject } from 'node:crypto';
 
@@ -42,6 +43,8 @@ export interface CreateInteractionInput {
   frequency: string;
   /** incremental | snapshot; default incremental where Stripe has events for the resource. */
   mode?: string;
+  /** The Stripe account (acct_…) whose rate limit the interaction shares; found from the key when it allows. */
+  account?: string;
   /** The key itself, already read from wherever the caller keeps it. Checked against Stripe before anything is created. */
   stripeKey: string;
   /** 1–100, default 100. */
@@ -88,6 +91,7 @@ export function parseInteractionInput(
     resource: input.resource,
     frequency: input.frequency,
     mode: input.mode ?? (isResourceName(input.resource) ? defaultSyncMode(input.resource) : undefined),
+    ...(input.account !== undefined && { budget: input.account }),
     stripeKey: input.stripeKey,
     pageSize: input.pageSize,
     queueUrl: input.queueUrl ?? config.queueUrl,
@@ -151,4 +155,14 @@ export function scheduleAction(interaction: Interaction, taskQueue: string) {
     args,
     typedSearchAttributes: interactionSearchAttributes(interaction.id, interaction.resource),
   };
+}
+
+/**
+ * The budget an interaction draws from: the account named (`--account`), which must be the key's when
+ * the key says; else the key's account; else one budget per key.
+ */
+export function budgetFor(named: string | undefined, found: string | undefined, stripeKey: string): string {
+  if (named && found && named !== found)
+    throw new UsageError(`--account ${named}: the Stripe key belongs to account ${found}`);
+  return named ?? found ?? keyBudget(stripeKey);
 }

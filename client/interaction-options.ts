@@ -15,6 +15,7 @@ export interface RawInteractionOptions extends StripeKeySourceOptions {
   resource?: string;
   frequency?: string;
   mode?: string;
+  account?: string;
   pageSize?: string;
   queueUrl?: string;
   stripeApiBase?: string;

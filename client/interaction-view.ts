@@ -8,6 +8,7 @@ import {
   keyMode,
   scheduleId,
   syncModeOf,
+  budgetOf,
   type Interaction,
   type InteractionMemo,
   type SyncMode,
@@ -48,6 +49,8 @@ export interface InteractionView {
   frequency: Interaction['frequency'];
   /** incremental or snapshot (interactions from before modes existed are snapshots). */
   mode: SyncMode;
+  /** The rate-limit budget its requests draw from: its account, or its key's when the account is unknown. */
+  budget: string;
   timezone: string;
   pageSize: number;
   queueUrl: string;
@@ -96,6 +99,7 @@ export function toInteractionView(
     resource: interaction.resource,
     frequency: interaction.frequency,
     mode: syncModeOf(interaction),
+    budget: budgetOf(interaction),
     timezone: interaction.timezone,
     pageSize: interaction.pageSize,
     queueUrl: interaction.queueUrl,

@@ -97,6 +97,11 @@ const MODE_LINES = {
   snapshot: 'every run reads every object',
 } as const;
 
+const budgetLine = (budget: string) =>
+  budget.startsWith('acct_')
+    ? `Stripe account ${budget} (shared with its other interactions, whatever their key)`
+    : `this key only (${budget}): name the account with --account to share its budget`;
+
 export function formatInteraction(v: InteractionView): string {
   const fields: [string, string][] = [
     ['id', v.id],
@@ -104,6 +109,7 @@ export function formatInteraction(v: InteractionView): string {
     ['resource', v.resource],
     ['frequency', `${v.frequency}: ${describeFrequency(v.frequency, v.timezone)}`],
     ['mode', MODE_LINES[v.mode]],
+    ['rate budget', budgetLine(v.budget)],
     ['state', v.paused ? `paused${v.note ? ` (${v.note})` : ''}` : 'active'],
     ['stripe key', keyLine(v)],
     ['stripe api', v.stripeApiBase ?? 'https://api.stripe.com'],

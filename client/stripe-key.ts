@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { findAccountId } from '../stripe/account';
 import { createStripeClient, listEventsPage, listPage } from '../stripe/client';
 import { classifyStripeError, eventsPermissionHint, permissionHint } from '../stripe/errors';
 import { isRestrictedKey, keyMode, type SyncMode } from '../common/interaction';
@@ -102,6 +103,8 @@ export interface KeyCheck {
   kind: 'restricted' | 'secret';
   /** Things the user should know but that do not stop the command (printed on stderr). */
   warnings: string[];
+  /** The Stripe account the key belongs to, when the key (or Stripe's refusal) says. */
+  account?: string;
 }
 
 export const DEFAULT_STRIPE_API_BASE = 'https://api.stripe.com';
@@ -150,11 +153,13 @@ export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
       throw keyCheckError(err, { ...o, base, masked });
     }
   }
+  const account = await findAccountId(stripe);
   const kind = isRestrictedKey(o.stripeKey) ? 'restricted' : 'secret';
   return {
     masked,
     mode: keyMode(o.stripeKey),
     kind,
+    ...(account && { account }),
     warnings: kind === 'secret' ? [fullKeyWarning(o.stripeKey, o.resource)] : [],
   };
 }

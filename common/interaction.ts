@@ -59,6 +59,14 @@ export const interactionSchema = z
       .url('queue URL must be a URL')
       .refine((url) => /^https?:\/\//i.test(url), 'queue URL must be an http(s) URL of an SQS queue'),
     stripeApiBase: z.string().url('Stripe API base must be a URL').optional(),
+    /**
+     * The rate-limit budget the interaction draws from: its Stripe account (`acct_…`), or `key-<hash>`
+     * when the account could not be identified. Absent on interactions from before budgets existed.
+     */
+    budget: z
+      .string()
+      .regex(/^(acct_[A-Za-z0-9]{1,59}|key-[0-9a-f]{16})$/, 'account must look like acct_1AbC…')
+      .optional(),
     timezone: z
       .string()
       .default('UTC')
@@ -84,6 +92,26 @@ export const interactionSchema = z
 
 export type Interaction = z.output<typeof interactionSchema>;
 export type InteractionInput = z.input<typeof interactionSchema>;
+
+/** The rate-limit budget an interaction draws from (interactions from before budgets existed: their own). */
+export const budgetOf = (interaction: Pick<Interaction, 'budget' | 'id'>): string =>
+  interaction.budget ?? `interaction-${interaction.id}`.slice(0, 64);
+
+/**
+ * The task-queue fairness key of an interaction's page activities: Temporal dispatches each key's
+ * activities at most at the rate the workers set (worker/fairness.ts), across every worker of the
+ * queue. Test mode: one key per account (Stripe's 25 req/s account limit binds first); live mode: one per
+ * account and endpoint (25 req/s each; the 100 req/s account limit is left to the workers' limiters).
+ * A sealed key without its hint gives no mode: the account-wide key, the safe choice.
+ */
+export function fairnessKeyOf(
+  interaction: Pick<Interaction, 'budget' | 'id' | 'resource' | 'stripeKey' | 'stripeKeyHint'>,
+): string {
+  const budget = budgetOf(interaction).slice(0, 40);
+  const shown = interaction.stripeKeyHint ?? interaction.stripeKey;
+  const live = /^(sk|rk)_live_/.test(shown);
+  return live ? `${budget}|${interaction.resource}` : budget;
+}
 
 /** The mode runs use: interactions from before modes existed are snapshots. */
 export const syncModeOf = (interaction: Pick<Interaction, 'mode'>): SyncMode =>

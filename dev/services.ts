@@ -41,6 +41,9 @@ export function startTemporal(o: TemporalOptions): StartedProcess {
     String(o.uiPort),
   ];
   args.push('--db-filename', o.dbFile, '--log-level', 'warn', '--namespace', 'default');
+  // Task-queue fairness: per-account dispatch rates shared by every worker (worker/fairness.ts).
+  args.push('--dynamic-config-value', 'matching.enableFairness=true');
+  args.push('--dynamic-config-value', 'matching.useNewMatcher=true');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
     args.push('--search-attribute', `${name}=${type}`);
   // The UI decodes payloads through our codec server when one is given.

@@ -126,17 +126,26 @@ export async function listEventsPage(
   return page;
 }
 
-/** Identifies the Stripe account behind a key without keeping the key itself around. */
-export function accountKeyFor(interaction: { stripeKey: string; stripeApiBase?: string }): string {
-  const fingerprint = createHash('sha256').update(interaction.stripeKey).digest('hex').slice(0, 16);
-  return `${interaction.stripeApiBase ?? 'https://api.stripe.com'}|${fingerprint}`;
+/**
+ * The rate-limit budget of an interaction's requests in a worker: its account when known (every key of
+ * it shares one), else the key's fingerprint; per API base, so an emulator never shares Stripe's.
+ */
+export function accountKeyFor(interaction: {
+  stripeKey: string;
+  stripeApiBase?: string;
+  budget?: string;
+}): string {
+  const budget =
+    interaction.budget ?? createHash('sha256').update(interaction.stripeKey).digest('hex').slice(0, 16);
+  return `${interaction.stripeApiBase ?? 'https://api.stripe.com'}|${budget}`;
 }
 
 /** One client per key and API base, reused across activities (keep-alive connections). */
 export function createStripeClientCache(timeoutMs: number) {
   const clients = new Map<string, Stripe>();
   return (interaction: { stripeKey: string; stripeApiBase?: string }): Stripe => {
-    const key = accountKeyFor(interaction);
+    // one client per key (not per budget): two keys of one account are two clients
+    const key = `${interaction.stripeApiBase ?? ''}|${createHash('sha256').update(interaction.stripeKey).digest('hex').slice(0, 16)}`;
     let client = clients.get(key);
     if (!client) {
       client = createStripeClient({

@@ -13,6 +13,8 @@ import { backfillWorkflowId } from '../common/interaction';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PageMetrics } from '../activities/fetch-page';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
+import { applyFairnessRate, fairnessRateFor } from './fairness';
+import { logger } from '../common/logger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const COMPOUND_VERSION: string = require('../package.json').version;
@@ -51,6 +53,16 @@ export function workerTuning(config: CompoundConfig): Partial<WorkerOptions> {
 }
 
 export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Worker> {
+  const fairness = await applyFairnessRate(o.client, {
+    namespace: o.namespace,
+    taskQueue: o.config.taskQueue,
+    requestsPerSecond: fairnessRateFor(o.config.rateHeadroom),
+  });
+  if (fairness)
+    logger.warn(
+      { taskQueue: o.config.taskQueue, reason: fairness },
+      "could not set the per-account dispatch rate on the task queue (does the server have task-queue fairness enabled?): each worker limits only its own requests, so several workers on one account may exceed Stripe's limit",
+    );
   const limiterFor = createRateLimiterRegistry((mode) => stripeLimitsFor(mode, o.config.rateHeadroom));
   const sqs = sqsClient(o.config);
   const activities = createActivities({

@@ -30,6 +30,8 @@ export type { BackfillState } from './backfill-queue';
 
 export interface BackfillInput {
   interactionId: string;
+  /** Its page activities' fairness key (the interaction's budget); absent on workflows started before budgets. */
+  fairnessKey?: string;
   options?: Omit<SyncOptions, 'range'>;
   /** Carried across continue-as-new. */
   carried?: BackfillState;
@@ -48,7 +50,9 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
   const state: BackfillState = { ...newBackfillState(), ...input.carried };
   const options = input.options ?? {};
   const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
-  const { fetchPage } = proxyActivities<Activities>(pageActivityOptions(options.pageTimeoutSeconds));
+  const { fetchPage } = proxyActivities<Activities>(
+    pageActivityOptions(options.pageTimeoutSeconds, input.fairnessKey),
+  );
   let pagesThisRun = 0;
   const run = newRunFlags();
   const progress = (): BackfillProgress => ({

@@ -14,7 +14,7 @@ import type { ScheduledSyncArgs } from '../common/interaction';
 import { STRIPE_EPOCH } from '../common/slices';
 import { hasEvents, RESOURCES } from '../stripe/resources';
 import type { EventsCursor } from '../common/events-cursor';
-import { syncModeOf } from '../common/interaction';
+import { fairnessKeyOf, syncModeOf } from '../common/interaction';
 import { planIncrementalRun, readChanges, saveCursor } from './sync-changes';
 import {
   PAGE_FAILING_DESCRIPTION,
@@ -97,7 +97,10 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
   const paging = input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1);
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
-  const { fetchPage } = proxyActivities<Activities>(pageActivityOptions(options.pageTimeoutSeconds));
+  const fairnessKey = input.interaction && fairnessKeyOf(input.interaction);
+  const { fetchPage } = proxyActivities<Activities>(
+    pageActivityOptions(options.pageTimeoutSeconds, fairnessKey),
+  );
 
   const progress = (): SyncProgress => {
     const seconds = Math.max(0.001, (Date.now() - startedAtMs) / 1000);

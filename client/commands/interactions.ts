@@ -41,6 +41,9 @@ import { KEY_SOURCE_HELP } from '../stripe-key';
 const MODE_HELP =
   'incremental (default where Stripe has events for the resource): a full snapshot first, then only what changed; snapshot: every run reads everything';
 
+const ACCOUNT_HELP =
+  'the Stripe account (acct_…) whose rate limit this interaction shares with the others of that account; found from the key when it allows (default: one budget per key)';
+
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const warn = (text: string) => process.stderr.write(`compound: warning: ${redactSecrets(text)}\n`);
 
@@ -65,7 +68,8 @@ export function registerInteractionsCommand(program: Command): void {
       '--frequency <frequency>',
       `${FREQUENCIES.join(', ')} (subscriptions: daily or monthly; see \`compound resources\`)`,
     )
-    .option('--mode <mode>', MODE_HELP);
+    .option('--mode <mode>', MODE_HELP)
+    .option('--account <acct_id>', ACCOUNT_HELP);
   addStripeKeyOptions(create)
     .option('--page-size <n>', 'objects per Stripe page, 1–100', '100')
     .option('--queue-url <url>', 'SQS extraction queue (default: COMPOUND_QUEUE_URL)')
@@ -90,6 +94,7 @@ export function registerInteractionsCommand(program: Command): void {
         resource: o.resource ?? '',
         frequency: o.frequency ?? '',
         mode: o.mode,
+        account: o.account,
         stripeKey,
         pageSize: parsePageSize(o.pageSize),
         queueUrl: o.queueUrl,
@@ -148,6 +153,7 @@ export function registerInteractionsCommand(program: Command): void {
     .argument('<id>', 'interaction id (or its name)')
     .option('--frequency <frequency>', FREQUENCIES.join(', '))
     .option('--mode <mode>', MODE_HELP)
+    .option('--account <acct_id>', ACCOUNT_HELP)
     .option('--page-size <n>', 'objects per Stripe page, 1–100')
     .option('--timezone <tz>', 'IANA time zone the frequency runs in')
     .option('--queue-url <url>', 'SQS extraction queue')
@@ -159,6 +165,7 @@ export function registerInteractionsCommand(program: Command): void {
       const changes = {
         frequency: o.frequency,
         mode: o.mode,
+        account: o.account,
         pageSize: parsePageSize(o.pageSize),
         timezone: o.timezone,
         queueUrl: o.queueUrl,

@@ -5,7 +5,14 @@ import { authenticate, requirePermission, type Authenticated } from './auth';
 import { BY_PATH } from './catalog';
 import { latencyMs } from './config';
 import { countRequest, enter, leave, type CounterSet } from './counters';
-import { apiError, errorJson, rateLimited, StripeHttpError, unrecognizedUrl } from './errors';
+import {
+  apiError,
+  errorJson,
+  missingPermission,
+  rateLimited,
+  StripeHttpError,
+  unrecognizedUrl,
+} from './errors';
 import { pickFault, type Fault } from './faults';
 import { listObjects, retrieveObject, type ApiResult } from './list';
 import { parseQuery } from './query';
@@ -23,6 +30,8 @@ interface Route {
   resource: ResourceName;
   id?: string;
   endpoint: string;
+  /** GET /v1/account: the key's own account */
+  account?: true;
 }
 
 // endpoint names (`charges.list`, `checkout_sessions.retrieve`), made once rather than per request
@@ -35,6 +44,7 @@ const RETRIEVE = Object.fromEntries(COLLECTIONS.map((r) => [r, `${r}.retrieve`])
 /** `<path>` lists, `<path>/<id>` retrieves; a path may have several segments (/v1/checkout/sessions). */
 function route(method: string, path: string): Route | null {
   if (method !== 'GET') return null;
+  if (path === '/v1/account') return { resource: 'charges', endpoint: 'account.retrieve', account: true };
   const listed = BY_PATH.get(path);
   if (listed) return { resource: listed, endpoint: LIST[listed] };
   const slash = path.lastIndexOf('/');
@@ -153,6 +163,7 @@ export async function handleApi(
 }
 
 function answer(st: EmulatorState, auth: Authenticated, r: Route, search: string): ApiResult {
+  if (r.account) return accountAnswer(auth);
   requirePermission(auth, r.resource);
   const params = parseQuery(search);
   const now = nowSeconds();
@@ -219,4 +230,21 @@ async function injectFault(
       return;
     }
   }
+}
+
+/**
+ * GET /v1/account: a secret key reads its account; a restricted key gets Stripe's 403, which, like
+ * Stripe's, names the account (Compound reads the account id from either).
+ */
+function accountAnswer(auth: Authenticated): ApiResult {
+  if (auth.kind !== 'secret') throw missingPermission(auth.key, auth.account.id, 'rak_account_read');
+  const body = JSON.stringify({
+    id: auth.account.id,
+    object: 'account',
+    livemode: auth.account.mode === 'live',
+    type: 'standard',
+    charges_enabled: true,
+    payouts_enabled: true,
+  });
+  return { body: Buffer.from(body), objects: 0 };
 }

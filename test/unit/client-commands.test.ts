@@ -44,6 +44,7 @@ describe('compound interactions (commander wiring)', () => {
       '--resource',
       '--frequency',
       '--mode',
+      '--account',
       '--stripe-key-env',
       '--stripe-key-file',
       '--stripe-key',

@@ -79,6 +79,7 @@ describe('interaction views', () => {
       resource: 'charges',
       frequency: 'daily',
       mode: 'snapshot',
+      budget: 'interaction-acme-charges',
       timezone: 'America/New_York',
       pageSize: 100,
       queueUrl: interaction.queueUrl,

@@ -87,7 +87,7 @@ describe('checkStripeKey', () => {
     stripe = undefined;
   });
 
-  it('makes one list call with limit=1 on the resource (status=all for subscriptions)', async () => {
+  it('makes one list call with limit=1 on the resource (status=all for subscriptions), then asks for the account', async () => {
     stripe = await startFakeStripe((req) => emptyList(req.url ?? ''));
     const check = await checkStripeKey({
       stripeKey: RK,
@@ -95,7 +95,7 @@ describe('checkStripeKey', () => {
       stripeApiBase: stripe.url,
       timeoutMs: 5000,
     });
-    expect(stripe.requests).toHaveLength(1);
+    expect(stripe.requests.map((r) => r.url?.split('?')[0])).toEqual(['/v1/subscriptions', '/v1/account']);
     const url = new URL(stripe.requests[0].url, stripe.url);
     expect(url.pathname).toBe('/v1/subscriptions');
     expect(url.searchParams.get('limit')).toBe('1');
