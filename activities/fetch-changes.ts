@@ -64,7 +64,11 @@ export function createFetchChanges(deps: FetchPageDeps & { eventsLagSeconds?: nu
     const runId = info.workflowExecution?.runId ?? info.activityId;
     const skip = new Set(input.skipIds);
     // Fixed for every attempt of this activity: a retry re-reads the same window.
-    const window = eventsWindow({ upTo: input.upTo }, Math.floor(info.scheduledTimestampMs / 1000), deps.eventsLagSeconds);
+    const window = eventsWindow(
+      { upTo: input.upTo },
+      Math.floor(info.scheduledTimestampMs / 1000),
+      deps.eventsLagSeconds,
+    );
     // Newest first: the first event seen for an object is its newest state; older ones are dropped,
     // and so are those of objects whose newest event was already delivered (skipped by id).
     const seenObjects = new Set<string>();

@@ -46,6 +46,10 @@ export function createFetchPage(deps: FetchPageDeps) {
 
   return async function fetchPage(input: FetchPageInput): Promise<FetchPageResult> {
     const info = activityInfo();
+    // Time this attempt waited in the task queue: Temporal holds an account's pages back at its
+    // dispatch rate (worker/fairness.ts), so a long wait means the account is at its limit, whichever
+    // worker's limiter it would show in.
+    const queuedMs = Math.max(0, Date.now() - info.currentAttemptScheduledTimestampMs);
     const previous = (info.heartbeatDetails as AttemptDetails | undefined) ?? { rateLimited: 0 };
     const interaction = await deps.getInteraction(input.interactionId);
     const spec = RESOURCES[interaction.resource];
@@ -137,7 +141,7 @@ export function createFetchPage(deps: FetchPageDeps) {
     const bytes = sent.reduce((sum, m) => sum + m.bytes, 0);
     deps.metrics?.page(interaction.resource, page.data.length, bytes);
     const last = page.data[page.data.length - 1];
-    const backlogMs = Math.round(limiter.backlogMs(endpoint));
+    const backlogMs = Math.round(Math.max(limiter.backlogMs(endpoint), queuedMs));
     return {
       count: page.data.length,
       bytes,

@@ -24,8 +24,9 @@ export interface FetchPageResult {
   /** Of those, answered 429; omitted when 0. */
   rateLimited?: number;
   /**
-   * How long the next request to this endpoint would wait for the worker's rate limiter, measured as
-   * the page completes; omitted under 10 ms. Long means the account is at its limit.
+   * The longer of: how long the next request to this endpoint would wait for the worker's rate limiter
+   * (measured as the page completes), and how long this attempt waited in the task queue (Temporal's
+   * per-account dispatch rate); omitted under 10 ms. Long means the account is at its limit.
    */
   backlogMs?: number;
 }

@@ -38,6 +38,8 @@ interface Scenario {
   counts: Counts;
   /** After the snapshot, measure incremental runs on the same account (issue 15). */
   incremental?: boolean;
+  /** Worker processes sharing the task queue (default 1): Stripe's limit must hold across them. */
+  workers?: number;
 }
 
 const only = process.argv.includes('--scenario')
@@ -52,6 +54,8 @@ const allScenarios: Scenario[] = quick
       { name: 'test-270k', mode: 'test', counts: BIG, incremental: true },
       { name: 'live-270k', mode: 'live', counts: BIG },
       { name: 'test-20k', mode: 'test', counts: SMALL },
+      { name: 'test-270k-2w', mode: 'test', counts: BIG, workers: 2 },
+      { name: 'test-270k-4w', mode: 'test', counts: BIG, workers: 4 },
     ];
 // `--scenario test-270k` runs one scenario (for tuning); results then go to bench/results/<name>.json.
 const scenarios = allScenarios.filter((s) => !only || s.name === only);
@@ -60,6 +64,7 @@ const BASELINE_OBJECTS = quick ? 5_000 : 20_000;
 export interface ScenarioResult {
   name: string;
   mode: 'test' | 'live';
+  workers: number;
   objects: number;
   seconds: number;
   objectsPerSecond: number;
@@ -205,7 +210,9 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
   const account = await admin.createAccount({ mode: s.mode, seed: 42, counts: s.counts });
   const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${s.name}` }));
   const taskQueue = `bench-${s.name}`;
-  const worker = await spawnBenchWorker(services, taskQueue);
+  const workers = await Promise.all(
+    Array.from({ length: s.workers ?? 1 }, () => spawnBenchWorker(services, taskQueue)),
+  );
   const config = {
     ...loadConfig({ ...process.env, COMPOUND_SQS_ENDPOINT: services.sqsEndpoint }),
     taskQueue,
@@ -253,7 +260,7 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     while (consumer.received() < expected && consumer.idleMs() < 10000)
       await new Promise((r) => setTimeout(r, 200));
     await consumer.stop();
-    const workerPeakRssMb = worker.peakRssMb();
+    const workerPeakRssMb = Math.max(...workers.map((w) => w.peakRssMb()));
     const counters = await admin.counters(account.id);
     let missing = 0;
     let distinct = 0;
@@ -302,6 +309,7 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     return {
       name: s.name,
       mode: s.mode,
+      workers: s.workers ?? 1,
       objects,
       seconds: round(seconds),
       objectsPerSecond: round(objectsPerSecond, 0),
@@ -327,7 +335,7 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       ...(incremental && { incremental }),
     };
   } finally {
-    await worker.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     sqs.destroy();
   }
 }

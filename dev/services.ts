@@ -44,6 +44,9 @@ export function startTemporal(o: TemporalOptions): StartedProcess {
   // Task-queue fairness: per-account dispatch rates shared by every worker (worker/fairness.ts).
   args.push('--dynamic-config-value', 'matching.enableFairness=true');
   args.push('--dynamic-config-value', 'matching.useNewMatcher=true');
+  // One partition per task queue: rate limits are kept per partition, and a dev server needs no more.
+  args.push('--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1');
+  args.push('--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
     args.push('--search-attribute', `${name}=${type}`);
   // The UI decodes payloads through our codec server when one is given.
