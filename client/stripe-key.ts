@@ -117,6 +117,20 @@ export function fullKeyWarning(stripeKey: string, resource: ResourceName): strin
   );
 }
 
+/** Attempts of one key-check request answered 429 (the account is busy, maybe syncing) before giving up. */
+const RATE_LIMITED_ATTEMPTS = 5;
+
+async function patientWith429<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      if (attempt >= RATE_LIMITED_ATTEMPTS || classifyStripeError(err).kind !== 'rateLimited') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt + Math.random() * 500));
+    }
+  }
+}
+
 /**
  * One list call (limit=1) on the interaction's resource, with the key: the same request a sync makes,
  * so a key that passes here can sync. 401/403 are the user's to fix (UsageError, exit 2); an unreachable
@@ -133,17 +147,21 @@ export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
   // The exact request a sync sends (created range and the resource's list parameters), with limit 1:
   // an endpoint that would refuse the sync's request refuses it here, before anything is created.
   try {
-    await listPage(stripe, RESOURCES[o.resource], {
-      limit: 1,
-      range: { gte: STRIPE_EPOCH, lt: Math.floor(Date.now() / 1000) + 1 },
-    });
+    await patientWith429(() =>
+      listPage(stripe, RESOURCES[o.resource], {
+        limit: 1,
+        range: { gte: STRIPE_EPOCH, lt: Math.floor(Date.now() / 1000) + 1 },
+      }),
+    );
   } catch (err) {
     throw keyCheckError(err, { ...o, base, masked });
   }
   if (o.mode === 'incremental') {
     const now = Math.floor(Date.now() / 1000);
     try {
-      await listEventsPage(stripe, RESOURCES[o.resource], { limit: 1, window: { gte: now - 3600, lt: now } });
+      await patientWith429(() =>
+        listEventsPage(stripe, RESOURCES[o.resource], { limit: 1, window: { gte: now - 3600, lt: now } }),
+      );
     } catch (err) {
       const e = classifyStripeError(err);
       if (e.kind === 'missingPermission')
@@ -153,7 +171,12 @@ export async function checkStripeKey(o: KeyCheckOptions): Promise<KeyCheck> {
       throw keyCheckError(err, { ...o, base, masked });
     }
   }
-  const account = await findAccountId(stripe);
+  let account: string | undefined;
+  try {
+    account = await patientWith429(() => findAccountId(stripe));
+  } catch (err) {
+    throw keyCheckError(err, { ...o, base, masked });
+  }
   const kind = isRestrictedKey(o.stripeKey) ? 'restricted' : 'secret';
   return {
     masked,

@@ -14,6 +14,8 @@ export async function findAccountId(stripe: Stripe): Promise<string | undefined>
     return typeof account.id === 'string' && ACCOUNT_ID.test(account.id) ? account.id : undefined;
   } catch (err) {
     const e = classifyStripeError(err);
+    // a 429 says nothing about the account: the caller retries
+    if (e.kind === 'rateLimited') throw err;
     if (e.kind !== 'missingPermission') return undefined;
     return /on account '(acct_[A-Za-z0-9]+)'/.exec(e.message)?.[1];
   }

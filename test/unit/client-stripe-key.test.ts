@@ -212,4 +212,30 @@ describe('checkStripeKey', () => {
     expect(err).not.toBeInstanceOf(UsageError);
     expect(err.message).toMatch(/HTTP 500.*boom/);
   });
+
+  it('waits out 429s (the account may be syncing) and only then gives up', async () => {
+    let answered = 0;
+    stripe = await startFakeStripe((req) =>
+      ++answered <= 2 ? stripeError(429, 'invalid_request_error', 'Rate limited') : emptyList(req.url ?? ''),
+    );
+    const check = await checkStripeKey({
+      stripeKey: RK,
+      resource: 'charges',
+      stripeApiBase: stripe.url,
+      timeoutMs: 5000,
+    });
+    expect(check.masked).toMatch(/^rk_test_…/);
+    expect(stripe.requests.length).toBeGreaterThanOrEqual(3);
+    await stripe.close();
+
+    stripe = await startFakeStripe(() => stripeError(429, 'invalid_request_error', 'Rate limited'));
+    const err = (await checkStripeKey({
+      stripeKey: RK,
+      resource: 'charges',
+      stripeApiBase: stripe.url,
+      timeoutMs: 5000,
+    }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/HTTP 429.*try again/);
+    expect(stripe.requests).toHaveLength(5);
+  }, 30000);
 });
