@@ -109,8 +109,7 @@ export function fairnessKeyOf(
 ): string {
   const budget = budgetOf(interaction).slice(0, 40);
   const shown = interaction.stripeKeyHint ?? interaction.stripeKey;
-  const live = /^(sk|rk)_live_/.test(shown);
-  return live ? `${budget}|${interaction.resource}` : budget;
+  return keyMode(shown) === 'live' ? `${budget}|${interaction.resource}` : budget;
 }
 
 /** The mode runs use: interactions from before modes existed are snapshots. */

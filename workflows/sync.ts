@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setDefaultSignalHandler,
   proxyActivities,
   setCurrentDetails,
@@ -97,7 +98,9 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
   const paging = input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1);
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
-  const fairnessKey = input.interaction && fairnessKeyOf(input.interaction);
+  // Runs started before fairness keys existed replay without one.
+  const fairnessKey =
+    patched('page-fairness-key') && input.interaction ? fairnessKeyOf(input.interaction) : undefined;
   const { fetchPage } = proxyActivities<Activities>(
     pageActivityOptions(options.pageTimeoutSeconds, fairnessKey),
   );

@@ -127,6 +127,42 @@ async function main() {
       await save('load-walk', walk);
       await save('load-burst', burst);
     }
+    // An incremental interaction as its schedule runs it: a first run (snapshot, saves the events
+    // cursor in the backfill workflow), then a run of changes.
+    {
+      const { createInteraction, triggerSync, waitForSync } = await import('../../client/interactions');
+      const { testConfig } = await import('../support/temporal');
+      const { emulatorAdmin } = await import('../../dev/stripe-emulator/admin-client');
+      const { createQueue, uniqueName } = await import('../support/sqs');
+      const admin = emulatorAdmin(services.emulatorUrl);
+      const account = await admin.createAccount({ mode: 'test', counts: { products: 300 }, span: SPAN });
+      const { interaction } = await createInteraction(
+        client,
+        {
+          name: uniqueName('rec incremental'),
+          resource: 'products',
+          frequency: 'daily',
+          stripeKey: account.keys.restricted,
+          stripeApiBase: services.emulatorUrl,
+          queueUrl: await createQueue(sqs, uniqueName('rec-inc')),
+        },
+        { config: testConfig(), taskQueue },
+      );
+      const first = await triggerSync(client, interaction.id);
+      await waitForSync(client, first);
+      const products = await admin.objects(account.id, 'products');
+      await admin.setClock({ frozenAt: Math.floor(Date.now() / 1000) - 60 });
+      for (const p of products.slice(0, 120))
+        await admin.updateObject(account.id, 'products', p.id, { metadata: { r: '1' } });
+      await admin.setClock({});
+      const second = await triggerSync(client, interaction.id);
+      await waitForSync(client, second);
+      await save('incremental-snapshot', client.workflow.getHandle(first.workflowId, first.runId));
+      await save('incremental-changes', client.workflow.getHandle(second.workflowId, second.runId));
+      const backfill = client.workflow.getHandle(`backfill-${interaction.id}`);
+      await backfill.terminate('recorded');
+      await save('incremental-cursor', backfill);
+    }
     await worker.stop();
   } finally {
     await stopLocalServices(services);
