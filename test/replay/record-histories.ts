@@ -14,6 +14,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startLocalServices, stopLocalServices } from '../../dev/local-services';
 import { TOOLS_BIN } from '../../dev/services';
 import { FIXTURE_ENCRYPTION_KEYS } from './fixture-key';
+import { generateSealingKeyPair } from '../../common/sealed-keys';
 
 const OUT = join(__dirname, 'histories');
 const SPAN = { from: Date.UTC(2024, 0, 1) / 1000, to: Date.UTC(2024, 6, 1) / 1000 };
@@ -22,6 +23,10 @@ const DAY = 86400;
 async function main() {
   const label = process.argv[2] ?? execSync('git rev-parse --short HEAD').toString().trim();
   process.env.COMPOUND_ENCRYPTION_KEYS = FIXTURE_ENCRYPTION_KEYS;
+  // Stripe keys are sealed before they are stored: a throwaway pair (the histories hold only sealed keys).
+  const sealing = generateSealingKeyPair();
+  process.env.COMPOUND_SEALING_PUBLIC_KEY = sealing.publicPem;
+  process.env.COMPOUND_SEALING_PRIVATE_KEYS = sealing.privatePem;
   const services = await startLocalServices();
   try {
     process.env.COMPOUND_TEST_SERVICES = JSON.stringify(services);
