@@ -21,7 +21,12 @@ export async function findAccountId(stripe: Stripe): Promise<string | undefined>
   }
 }
 
+/** Names a key without revealing it: 16 hex characters of its SHA-256. */
+export function keyFingerprint(stripeKey: string): string {
+  return createHash('sha256').update(stripeKey).digest('hex').slice(0, 16);
+}
+
 /** The budget of an account Compound could not identify: one per key (a second key of it gets a second budget). */
 export function keyBudget(stripeKey: string): string {
-  return `key-${createHash('sha256').update(stripeKey).digest('hex').slice(0, 16)}`;
+  return `key-${keyFingerprint(stripeKey)}`;
 }

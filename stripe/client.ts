@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyFingerprint } from './account';
 import Stripe from 'stripe';
 import type { CreatedRange } from '../common/slices';
 import type { ResourceSpec } from './resources';
@@ -135,8 +135,7 @@ export function accountKeyFor(interaction: {
   stripeApiBase?: string;
   budget?: string;
 }): string {
-  const budget =
-    interaction.budget ?? createHash('sha256').update(interaction.stripeKey).digest('hex').slice(0, 16);
+  const budget = interaction.budget ?? keyFingerprint(interaction.stripeKey);
   return `${interaction.stripeApiBase ?? 'https://api.stripe.com'}|${budget}`;
 }
 
@@ -145,7 +144,7 @@ export function createStripeClientCache(timeoutMs: number) {
   const clients = new Map<string, Stripe>();
   return (interaction: { stripeKey: string; stripeApiBase?: string }): Stripe => {
     // one client per key (not per budget): two keys of one account are two clients
-    const key = `${interaction.stripeApiBase ?? ''}|${createHash('sha256').update(interaction.stripeKey).digest('hex').slice(0, 16)}`;
+    const key = `${interaction.stripeApiBase ?? ''}|${keyFingerprint(interaction.stripeKey)}`;
     let client = clients.get(key);
     if (!client) {
       client = createStripeClient({

@@ -58,7 +58,11 @@ interface Setup {
   }>;
 }
 
-async function incrementalInteraction(resource: 'products' | 'customers', count: number): Promise<Setup> {
+async function incrementalInteraction(
+  resource: 'products' | 'customers',
+  count: number,
+  taskQueue = worker.taskQueue,
+): Promise<Setup> {
   const account = await admin.createAccount({ mode: 'test', counts: { [resource]: count } });
   const queueUrl = await createQueue(sqs, uniqueName(`inc-${resource}`));
   const { interaction } = await createInteraction(
@@ -71,7 +75,7 @@ async function incrementalInteraction(resource: 'products' | 'customers', count:
       stripeApiBase: services().emulatorUrl,
       queueUrl,
     },
-    { config: testConfig(), taskQueue: worker.taskQueue },
+    { config: testConfig(), taskQueue },
   );
   ids.push(interaction.id);
   expect(interaction.mode).toBe('incremental');
@@ -271,27 +275,15 @@ it('a key without Read on Events: create says which permission to add, or to cho
 
 it('a run killed mid-way (SIGKILL of its worker): a new worker re-reads the window, every change arrives, the cursor moves once', async () => {
   const taskQueue = uniqueName('inc-kill');
-  const account = await admin.createAccount({ mode: 'test', counts: { products: 600 } });
-  const queueUrl = await createQueue(sqs, uniqueName('inc-kill'));
   let worker2: WorkerProcess | undefined;
   const worker1 = await spawnWorker(taskQueue);
   try {
     await worker1.ready;
-    const { interaction } = await createInteraction(
-      client,
-      {
-        name: uniqueName('inc kill'),
-        resource: 'products',
-        frequency: 'daily',
-        stripeKey: account.keys.restricted,
-        stripeApiBase: services().emulatorUrl,
-        queueUrl,
-      },
-      { config: testConfig(), taskQueue },
-    );
-    ids.push(interaction.id);
-    await waitForSync(client, await triggerSync(client, interaction.id));
-    await drainQueue(sqs, queueUrl);
+    const s = await incrementalInteraction('products', 600, taskQueue);
+    const interaction = { id: s.id };
+    const account = { id: s.accountId };
+    const queueUrl = s.queueUrl;
+    await s.run();
     const all = await admin.objects(account.id, 'products');
     const changed = all.slice(0, 500).map((o) => o.id);
     await admin.setClock({ frozenAt: now() - 60 });
