@@ -140,6 +140,7 @@ export function createFetchPage(deps: FetchPageDeps) {
     }
     const bytes = sent.reduce((sum, m) => sum + m.bytes, 0);
     deps.metrics?.page(interaction.resource, page.data.length, bytes);
+    const [first] = page.data;
     const last = page.data[page.data.length - 1];
     const backlogMs = Math.round(Math.max(limiter.backlogMs(endpoint), queuedMs));
     return {
@@ -151,6 +152,11 @@ export function createFetchPage(deps: FetchPageDeps) {
       ...(spec.createdFilter &&
         typeof last?.[spec.createdField] === 'number' && {
           nextCursorCreated: last[spec.createdField] as number,
+        }),
+      ...(spec.createdFilter &&
+        input.page === 0 &&
+        typeof first?.[spec.createdField] === 'number' && {
+          firstCreated: first[spec.createdField] as number,
         }),
       ...(info.attempt > 1 && { requests: info.attempt }),
       ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),

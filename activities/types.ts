@@ -19,6 +19,8 @@ export interface FetchPageResult {
   hasMore: boolean;
   nextCursor?: string;
   nextCursorCreated?: number;
+  /** `created` of the page's first (newest) object, on a slice's first page only: where its objects start. */
+  firstCreated?: number;
   /** Stripe requests this page took, failed attempts included; omitted when 1 (history stays small). */
   requests?: number;
   /** Of those, answered 429; omitted when 0. */

@@ -17,7 +17,7 @@ import { errorMessage, newRunFlags, registerBackfillHandlers } from './backfill-
 import { finish, newBackfillState, startNext, type BackfillState } from './backfill-queue';
 import { backfillProgressQuery, type BackfillProgress, type SyncOptions } from './definitions';
 import { pageActivityOptions } from './page-activity';
-import { DEFAULT_SYNC_CONCURRENCY, runPaging } from './paging';
+import { DEFAULT_SYNC_CONCURRENCY, pagingPlan, runPaging } from './paging';
 import { newPagingState, nextPageRequest } from './paging-state';
 
 // One long-lived backfill workflow per interaction (`backfill-<id>`), idle until someone sends it a
@@ -85,7 +85,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
       if (!hasWork()) continue;
       let current = state.current;
       if (!current) {
-        current = startNext(state, Date.now(), (range) => newPagingState(range, concurrency))!;
+        current = startNext(state, Date.now(), (range) => newPagingState(range, concurrency, pagingPlan()))!;
         run.cancelCurrent = false;
       }
       try {

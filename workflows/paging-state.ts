@@ -18,6 +18,13 @@ export interface PagingState {
   slices: Slice[];
   nextSliceId: number;
   totals: PagingTotals;
+  /**
+   * How slices are cut (see paging-plan.ts). 'budgeted': one slice to start, splits within a request
+   * budget; absent: the doubling initial slices of runs started before it, which replay unchanged.
+   */
+  plan?: 'budgeted';
+  /** `created` of the oldest object any page has returned (plan 'budgeted'). */
+  lowestSeen?: number;
 }
 
 export const emptyTotals = (): PagingTotals => ({
@@ -29,9 +36,9 @@ export const emptyTotals = (): PagingTotals => ({
   rateLimited: 0,
 });
 
-export function newPagingState(range: CreatedRange, initialCount: number): PagingState {
-  const slices = initialSlices(range.gte, range.lt, initialCount);
-  return { range, slices, nextSliceId: slices.length, totals: emptyTotals() };
+export function newPagingState(range: CreatedRange, initialCount: number, plan?: 'budgeted'): PagingState {
+  const slices = initialSlices(range.gte, range.lt, plan === 'budgeted' ? 1 : initialCount);
+  return { range, slices, nextSliceId: slices.length, totals: emptyTotals(), ...(plan && { plan }) };
 }
 
 export function addTotals(
@@ -44,6 +51,22 @@ export function addTotals(
   into.messages += r.messages ?? 1;
   into.requests += r.requests ?? 1;
   into.rateLimited += r.rateLimited ?? 0;
+}
+
+/**
+ * Records what a slice's page showed of where the account's objects are (plan 'budgeted'): the oldest
+ * object seen, and the slice's top lowered to its newest object, so its density counts no empty time.
+ * Call it before counting the page in the slice.
+ */
+export function notePage(
+  state: PagingState,
+  slice: Slice,
+  result: Pick<FetchPageResult, 'count' | 'nextCursorCreated' | 'firstCreated'>,
+): void {
+  if (state.plan !== 'budgeted' || result.count === 0 || result.nextCursorCreated === undefined) return;
+  state.lowestSeen = Math.min(state.lowestSeen ?? result.nextCursorCreated, result.nextCursorCreated);
+  if (slice.pages === 0 && result.firstCreated !== undefined)
+    slice.lt = Math.min(slice.lt, result.firstCreated + 1);
 }
 
 export function pagingDone(state: PagingState): boolean {

@@ -1,35 +1,25 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { FetchPageResult } from '../activities/types';
-import { estimatedPagesLeft, splitSlice, type Slice } from '../common/slices';
-import { addTotals, pagingDone, type PagingState } from './paging-state';
-
-/**
- * When the next request would queue this long for the worker's rate limiter, the account (or the
- * endpoint) is at its limit: more slices would not fetch faster, only end in more partial pages, so
- * splitting waits.
- */
-const BACKLOG_MS = 100;
-/**
- * Each split costs an extra, partial page, so a slice near its end is only split when the limiter is
- * idle (pages hardly wait for it): then the requests are free and the run's tail gets shorter.
- */
-const MIN_PAGES_TO_SPLIT = 8;
-const MIN_PAGES_TO_SPLIT_WHEN_IDLE = 2;
-const IDLE_MS = 10;
+import type { Slice } from '../common/slices';
+import { planLaunches } from './paging-plan';
+import { addTotals, notePage, pagingDone, type PagingState } from './paging-state';
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
 // slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
-// the idle slice with the most created-time left is split at its current position, so a skewed account
-// (everything in the last month) still keeps every slot busy.
+// a slice is split at its current position (paging-plan.ts decides which, and whether the run's request
+// budget allows it), so a skewed account (everything in the last month) still keeps every slot busy.
 
 /**
  * Most pages in flight per run. Little's law: an endpoint allows 25 req/s and a page takes ~1 s from
  * one scheduling to the next (the benchmark measures 0.6–1.05 s from scheduled to completed — task
  * queue, Stripe's 0.3 s, the SQS send — plus 0.05–0.3 s for the workflow to schedule the next), so ~25
  * keep one endpoint at its limit; 32 leave room for a slower machine. It is a ceiling, not a target:
- * slices are only added while the rate limiter has room (see BACKLOG_MS).
+ * slices are only added while the rate limiter has room (see paging-plan.ts).
  */
 export const DEFAULT_SYNC_CONCURRENCY = 32;
+
+/** How a new range is cut: runs recorded before the request budget replay with the doubling initial slices. */
+export const pagingPlan = (): 'budgeted' | undefined => (patched('budgeted-slices') ? 'budgeted' : undefined);
 
 export interface PagingOptions {
   concurrency: number;
@@ -58,6 +48,7 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
     o.fetch(slice)
       .then((result) => {
         addTotals(state.totals, result);
+        notePage(state, slice, result);
         backlogMs = result.backlogMs ?? 0;
         slice.pages += 1;
         slice.objects += result.count;
@@ -82,30 +73,9 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
   for (;;) {
     const seen = completions;
     if (failure === undefined && !o.shouldStop()) {
-      const idle = () => state.slices.filter((s) => !s.done && !inFlight.has(s.id));
       const free = o.concurrency - inFlight.size;
-      const minPages = backlogMs < IDLE_MS ? MIN_PAGES_TO_SPLIT_WHEN_IDLE : MIN_PAGES_TO_SPLIT;
-      // Add at most one slice per page that came back: a new slice shows in the backlog only once
-      // its first request queues, and filling every free slot at once overshoots the limit.
-      let splitsLeft = Math.max(1, seen - lastSeen);
+      planLaunches(state, { inFlight, free, backlogMs, returned: seen - lastSeen }).forEach(launch);
       lastSeen = seen;
-      let candidates = idle();
-      while (candidates.length < free && backlogMs < BACKLOG_MS && splitsLeft > 0) {
-        // Split where the most pages are left.
-        const largest = candidates
-          .filter((c) => estimatedPagesLeft(c) >= minPages)
-          .reduce<Slice | undefined>(
-            (best, c) => (best === undefined || estimatedPagesLeft(c) > estimatedPagesLeft(best) ? c : best),
-            undefined,
-          );
-        const lower = largest && splitSlice(largest, state.nextSliceId);
-        if (!lower) break;
-        state.nextSliceId += 1;
-        state.slices.push(lower);
-        splitsLeft -= 1;
-        candidates = idle();
-      }
-      candidates.slice(0, free).forEach(launch);
     }
     if (inFlight.size === 0) {
       if (failure !== undefined) throw failure;

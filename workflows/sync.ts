@@ -27,7 +27,7 @@ import {
   type SyncProgress,
   type SyncSummary,
 } from './definitions';
-import { DEFAULT_SYNC_CONCURRENCY, runPaging } from './paging';
+import { DEFAULT_SYNC_CONCURRENCY, pagingPlan, runPaging } from './paging';
 import {
   activeSlices,
   newPagingState,
@@ -96,7 +96,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const range = options.range ?? { gte: STRIPE_EPOCH, lt: Math.floor(startedAtMs / 1000) + 1 };
   // A list without a created filter cannot be cut into slices: it is walked in one.
   const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
-  const paging = input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1);
+  const paging = input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1, pagingPlan());
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
   // Runs started before fairness keys existed replay without one.
   const fairnessKey =

@@ -1,0 +1,52 @@
+import { STRIPE_EPOCH } from '../../common/slices';
+import { planLaunches, splitBudgetLeft } from '../../workflows/paging-plan';
+import { newPagingState } from '../../workflows/paging-state';
+import { createdTimes, simulatePaging } from '../support/simulated-paging';
+
+// The paging engine's decisions against simulated accounts (see test/support/simulated-paging.ts):
+// what a run costs in Stripe requests, whatever the account's size and age.
+
+const NOW = 1_796_400_000;
+const DAY = 86_400;
+const range = { gte: STRIPE_EPOCH, lt: NOW + 1 };
+const allowed = (objects: number) => 1.1 * Math.ceil(objects / 100) + 2;
+
+describe('requests per run (plan "budgeted")', () => {
+  const accounts: [number, number][] = [];
+  for (const objects of [2_500, 20_000, 270_000])
+    for (const days of [7, 30, 730, 1_825, 6_000]) accounts.push([objects, days]);
+
+  it.each(accounts)(
+    '%i objects created over the last %i days: every object once, within 1.1 × ideal + 2 requests',
+    (objects, days) => {
+      const created = createdTimes(objects, NOW - days * DAY, NOW, objects + days);
+      const run = simulatePaging(newPagingState(range, 32, 'budgeted'), created);
+      expect(run.distinct).toBe(objects);
+      expect(run.objects).toBe(objects);
+      expect(run.requests).toBeLessThanOrEqual(allowed(objects));
+    },
+  );
+
+  it('runs started before the budget (doubling initial slices) cost more, which is why it exists', () => {
+    const created = createdTimes(2_500, NOW - 730 * DAY, NOW, 3);
+    const legacy = simulatePaging(newPagingState(range, 32), created);
+    const budgeted = simulatePaging(newPagingState(range, 32, 'budgeted'), created);
+    expect(legacy.requests).toBeGreaterThan(allowed(2_500));
+    expect(budgeted.requests).toBeLessThan(legacy.requests);
+  });
+
+  it('a large account still reaches 16 pages in flight within a few page times', () => {
+    const created = createdTimes(270_000, NOW - 730 * DAY, NOW, 5);
+    const run = simulatePaging(newPagingState(range, 32, 'budgeted'), created);
+    const reached = run.inFlightAfterLaunch.find(([, pages]) => pages >= 16);
+    // Pages take 0.45–0.85 simulated seconds: about four rounds of pages.
+    expect(reached?.[0]).toBeLessThan(3);
+  });
+
+  it('starts with one page in flight, so runs firing in the same minute do not each start 32', () => {
+    const state = newPagingState(range, 32, 'budgeted');
+    const launched = planLaunches(state, { inFlight: new Set(), free: 32, backlogMs: 0, returned: 0 });
+    expect(launched).toHaveLength(1);
+    expect(splitBudgetLeft(state)).toBe(1);
+  });
+});

@@ -1,0 +1,151 @@
+import { estimatedPagesLeft, sliceTop, splitSlice, type Slice } from '../common/slices';
+import type { PagingState } from './paging-state';
+
+// Which slices the paging engine launches next, and which it splits first: a pure function of the
+// paging state and what the last pages reported, so unit tests (and a simulated account) drive it
+// without Temporal.
+
+/**
+ * When the next request would queue this long for the worker's rate limiter, the account (or the
+ * endpoint) is at its limit: more slices would not fetch faster, only end in more partial pages, so
+ * splitting waits.
+ */
+const BACKLOG_MS = 100;
+/**
+ * Runs started before the budget (no plan): each split costs an extra, partial page, so a slice near its
+ * end is only split when the limiter is idle (pages hardly wait for it): the run's tail gets shorter.
+ */
+const MIN_PAGES_TO_SPLIT = 8;
+const MIN_PAGES_TO_SPLIT_WHEN_IDLE = 2;
+const IDLE_MS = 10;
+
+/**
+ * Request budget of a run (plan 'budgeted'): every split costs at most one extra request (the partial
+ * page a slice ends in, or an empty first page), so a run makes at most 1 + 10 % of its confirmed pages
+ * in splits, and its requests stay within 1.1 × ceil(objects / 100) + 2.
+ */
+const SPLIT_BUDGET_SHARE = 0.1;
+/** A split within the budget must leave two slices worth its cost: ≥ 8 pages each, as 10 % asks. */
+const MIN_PAGES_TO_SPLIT_IN_BUDGET = 16;
+/**
+ * The lowest slice reaches down to the range's start; below the oldest object seen so far it may hold
+ * nothing (an account younger than the range) or the most of all. Half its extrapolated pages count.
+ */
+const LOWEST_UNKNOWN_SHARE = 0.5;
+/**
+ * Where the oldest object is, nobody knows. After the first page, the rest of the range is cut into up
+ * to `LEVELS` more slices, each `GALLOP_FACTOR` times wider going back (the first ~7 pages at the density
+ * that page showed), the last reaching the range's start: one round of first pages shows roughly where
+ * the account's objects are, for at most three requests.
+ */
+const GALLOP_FACTOR = 8;
+const LEVELS = 3;
+
+export interface PlanInput {
+  /** Slices with a page in flight: they cannot be split (the page could reach below the cut). */
+  inFlight: ReadonlySet<number>;
+  /** Pages that may still be launched. */
+  free: number;
+  /** The rate limiter's backlog as the latest page saw it. */
+  backlogMs: number;
+  /** Pages that came back since the last plan. */
+  returned: number;
+}
+
+/** Splits slices (in place) where it pays, and returns the idle slices to launch now. */
+export function planLaunches(state: PagingState, p: PlanInput): Slice[] {
+  const idle = () => state.slices.filter((s) => !s.done && !p.inFlight.has(s.id));
+  const minPages = p.backlogMs < IDLE_MS ? MIN_PAGES_TO_SPLIT_WHEN_IDLE : MIN_PAGES_TO_SPLIT;
+  const budgeted = state.plan === 'budgeted';
+  // Add one slice per page that came back (two while the limiter is idle): a new slice shows in the
+  // backlog only once its first request queues, and filling every free slot at once overshoots the limit.
+  let splitsLeft = budgeted
+    ? Math.min(splitBudgetLeft(state), (p.backlogMs < IDLE_MS ? 2 : 1) * Math.max(1, p.returned))
+    : Math.max(1, p.returned);
+  if (budgeted && state.nextSliceId === 1 && state.totals.pages === 1) cutLevels(state);
+  let candidates = idle();
+  while (candidates.length < p.free && p.backlogMs < BACKLOG_MS && splitsLeft > 0) {
+    const lower = budgeted
+      ? splitWherePaysOff(state, candidates)
+      : splitLargest(state, candidates, minPages, estimatedPagesLeft);
+    if (!lower) break;
+    state.nextSliceId += 1;
+    state.slices.push(lower);
+    splitsLeft -= 1;
+    candidates = idle();
+  }
+  return candidates.slice(0, p.free);
+}
+
+/** Splits the candidate with the most pages left (at least minPages) at the middle of what it has left. */
+function splitLargest(
+  state: PagingState,
+  candidates: Slice[],
+  minPages: number,
+  pagesLeft: (s: Slice) => number,
+): Slice | undefined {
+  const largest = candidates
+    .filter((c) => pagesLeft(c) >= minPages)
+    .reduce<Slice | undefined>(
+      (best, c) => (best === undefined || pagesLeft(c) > pagesLeft(best) ? c : best),
+      undefined,
+    );
+  return largest && splitSlice(largest, state.nextSliceId);
+}
+
+/** The first page's slice, cut into slices each GALLOP_FACTOR times wider going back (see above). */
+function cutLevels(state: PagingState): void {
+  const [first] = state.slices;
+  if (first.done || first.cursorCreated === undefined) return;
+  const top = first.cursorCreated;
+  const walked = Math.max(1, first.lt - top);
+  let width = (GALLOP_FACTOR - 1) * walked;
+  let upper = first;
+  for (let level = 0; level < LEVELS && sliceTop(upper) - width > upper.gte; level++) {
+    const lower = splitSliceAt(upper, sliceTop(upper) - width + 1, state.nextSliceId);
+    state.nextSliceId += 1;
+    state.slices.push(lower);
+    upper = lower;
+    width *= GALLOP_FACTOR;
+  }
+}
+
+/**
+ * Plan 'budgeted': split where the run is known to hold data first; otherwise look for where it goes on
+ * below the lowest object seen so far, in the middle of what the lowest slice has left.
+ */
+function splitWherePaysOff(state: PagingState, candidates: Slice[]): Slice | undefined {
+  return splitLargest(state, candidates, MIN_PAGES_TO_SPLIT_IN_BUDGET, (s) => confirmedPagesLeft(state, s));
+}
+
+const lowestGte = (state: PagingState) => Math.min(...state.slices.filter((s) => !s.done).map((s) => s.gte));
+
+/** Like splitSlice, at a chosen second: the new slice [gte, at) has no density hint (nothing is known of it). */
+function splitSliceAt(slice: Slice, at: number, newId: number): Slice {
+  const lower: Slice = { id: newId, gte: slice.gte, lt: at, pages: 0, objects: 0, done: false };
+  slice.gte = at;
+  return lower;
+}
+
+/**
+ * Pages a slice still holds, counting only created-time above the lowest object the run has seen:
+ * below it, the account may have nothing at all (it is younger than the range), so a density there is
+ * a guess that would overspend the budget.
+ */
+export function confirmedPagesLeft(state: PagingState, slice: Slice): number {
+  const estimate = estimatedPagesLeft(slice);
+  if (estimate === 0 || state.lowestSeen === undefined) return 0;
+  const top = sliceTop(slice);
+  const span = top - slice.gte + 1;
+  const confirmed = Math.max(0, Math.min(span, top - state.lowestSeen + 1));
+  const below = slice.gte === lowestGte(state) ? LOWEST_UNKNOWN_SHARE * (span - confirmed) : 0;
+  return (estimate * (confirmed + below)) / span;
+}
+
+/** Splits the run may still make: 1 + 10 % of the pages fetched and confirmed left, less those made. */
+export function splitBudgetLeft(state: PagingState): number {
+  const confirmed =
+    state.totals.pages + state.slices.reduce((sum, s) => sum + confirmedPagesLeft(state, s), 0);
+  const made = state.nextSliceId - 1;
+  return 1 + Math.floor(SPLIT_BUDGET_SHARE * confirmed) - made;
+}
