@@ -53,16 +53,25 @@ export function addTotals(
   into.rateLimited += r.rateLimited ?? 0;
 }
 
+/** Counts a page that came back: the run's totals, the slice's cursor, and where the objects are. */
+export function recordPage(state: PagingState, slice: Slice, result: FetchPageResult): void {
+  addTotals(state.totals, result);
+  noteWhereObjectsAre(state, slice, result);
+  slice.pages += 1;
+  slice.objects += result.count;
+  if (result.hasMore && result.nextCursor) {
+    slice.cursor = result.nextCursor;
+    slice.cursorCreated = result.nextCursorCreated;
+  } else {
+    slice.done = true;
+  }
+}
+
 /**
- * Records what a slice's page showed of where the account's objects are (plan 'budgeted'): the oldest
- * object seen, and the slice's top lowered to its newest object, so its density counts no empty time.
- * Call it before counting the page in the slice.
+ * Plan 'budgeted': the oldest object seen so far, and on a slice's first page its top lowered to its
+ * newest object, so its density counts no empty time.
  */
-export function notePage(
-  state: PagingState,
-  slice: Slice,
-  result: Pick<FetchPageResult, 'count' | 'nextCursorCreated' | 'firstCreated'>,
-): void {
+function noteWhereObjectsAre(state: PagingState, slice: Slice, result: FetchPageResult): void {
   if (state.plan !== 'budgeted' || result.count === 0 || result.nextCursorCreated === undefined) return;
   state.lowestSeen = Math.min(state.lowestSeen ?? result.nextCursorCreated, result.nextCursorCreated);
   if (slice.pages === 0 && result.firstCreated !== undefined)

@@ -2,7 +2,7 @@ import { condition, patched } from '@temporalio/workflow';
 import type { FetchPageResult } from '../activities/types';
 import type { Slice } from '../common/slices';
 import { planLaunches } from './paging-plan';
-import { addTotals, notePage, pagingDone, type PagingState } from './paging-state';
+import { pagingDone, recordPage, type PagingState } from './paging-state';
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
 // slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
@@ -47,17 +47,8 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
     inFlight.add(slice.id);
     o.fetch(slice)
       .then((result) => {
-        addTotals(state.totals, result);
-        notePage(state, slice, result);
+        recordPage(state, slice, result);
         backlogMs = result.backlogMs ?? 0;
-        slice.pages += 1;
-        slice.objects += result.count;
-        if (result.hasMore && result.nextCursor) {
-          slice.cursor = result.nextCursor;
-          slice.cursorCreated = result.nextCursorCreated;
-        } else {
-          slice.done = true;
-        }
         o.onPage?.(slice, result);
       })
       .catch((err: unknown) => {

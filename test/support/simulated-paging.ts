@@ -1,7 +1,7 @@
 import type { FetchPageResult } from '../../activities/types';
 import type { Slice } from '../../common/slices';
 import { planLaunches } from '../../workflows/paging-plan';
-import { addTotals, notePage, pagingDone, type PagingState } from '../../workflows/paging-state';
+import { pagingDone, recordPage, type PagingState } from '../../workflows/paging-state';
 
 // The paging engine's decisions (paging-plan.ts) driven against a simulated Stripe list: objects with
 // given `created` times, listed newest first, 100 a page, each page taking a random 0.45–0.85 s.
@@ -64,16 +64,7 @@ export function simulatePaging(
     now = next.at;
     returned = 1;
     const { slice, result, first } = next;
-    addTotals(state.totals, result);
-    notePage(state, slice, result);
-    slice.pages += 1;
-    slice.objects += result.count;
-    if (result.hasMore && result.nextCursor) {
-      slice.cursor = result.nextCursor;
-      slice.cursorCreated = result.nextCursorCreated;
-    } else {
-      slice.done = true;
-    }
+    recordPage(state, slice, result);
     run.objects += result.count;
     for (let i = first; i < first + result.count; i++) seen.add(i);
   }
