@@ -27,6 +27,7 @@ const IDLE_MS = 10;
 const SPLIT_BUDGET_SHARE = 0.1;
 /** A split within the budget must leave two slices worth its cost: ≥ 8 pages each, as 10 % asks. */
 const MIN_PAGES_TO_SPLIT_IN_BUDGET = 16;
+const MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE = 4;
 /**
  * The lowest slice reaches down to the range's start; below the oldest object seen so far it may hold
  * nothing (an account younger than the range) or the most of all. Half its extrapolated pages count.
@@ -66,7 +67,7 @@ export function planLaunches(state: PagingState, p: PlanInput): Slice[] {
   let candidates = idle();
   while (candidates.length < p.free && p.backlogMs < BACKLOG_MS && splitsLeft > 0) {
     const lower = budgeted
-      ? splitWherePaysOff(state, candidates)
+      ? splitWherePaysOff(state, candidates, p.backlogMs < IDLE_MS)
       : splitLargest(state, candidates, minPages, estimatedPagesLeft);
     if (!lower) break;
     state.nextSliceId += 1;
@@ -114,8 +115,12 @@ function cutLevels(state: PagingState): void {
  * Plan 'budgeted': split where the run is known to hold data first; otherwise look for where it goes on
  * below the lowest object seen so far, in the middle of what the lowest slice has left.
  */
-function splitWherePaysOff(state: PagingState, candidates: Slice[]): Slice | undefined {
-  return splitLargest(state, candidates, MIN_PAGES_TO_SPLIT_IN_BUDGET, (s) => confirmedPagesLeft(state, s));
+function splitWherePaysOff(state: PagingState, candidates: Slice[], idle: boolean): Slice | undefined {
+  // At the tail of a large run the limiter idles and most of the budget is unspent: shorter slices
+  // are worth their partial page then.
+  const plenty = splitBudgetLeft(state) > 2 * (state.nextSliceId - 1);
+  const min = idle && plenty ? MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE : MIN_PAGES_TO_SPLIT_IN_BUDGET;
+  return splitLargest(state, candidates, min, (s) => confirmedPagesLeft(state, s));
 }
 
 const lowestGte = (state: PagingState) => Math.min(...state.slices.filter((s) => !s.done).map((s) => s.gte));
