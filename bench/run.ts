@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { createInteraction } from '../client/interactions';
 import { generateSealingKeyPair } from '../common/sealed-keys';
 import { loadConfig } from '../common/config';
@@ -20,6 +19,9 @@ import { runBaseline } from './baseline';
 import { runIncrementalPhase, scheduleArgs, type IncrementalResult } from './incremental';
 import { startConsumer } from './consumer';
 import { spawnBenchWorker } from './worker-process';
+import { historyOf } from './history';
+import { cpuMeter, cpuMsPerPage, processCpuMs, serviceCpuProbes, type CpuPerPage } from './process-cpu';
+import { printScaleOutTables, runScaleOutScenarios, SCALE_OUT_SCENARIOS } from './scale-out';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 
 // `npm run bench [-- --quick]`: all three interactions of one account synced at once against the Stripe
@@ -59,6 +61,12 @@ const allScenarios: Scenario[] = quick
     ];
 // `--scenario test-270k` runs one scenario (for tuning); results then go to bench/results/<name>.json.
 const scenarios = allScenarios.filter((s) => !only || s.name === only);
+// The many-account scenarios (issue 16) come after these, in the full run only (bench/scale-out.ts).
+const scaleOutScenarios = quick ? [] : SCALE_OUT_SCENARIOS.filter((name) => !only || name === only);
+if (only && scenarios.length + scaleOutScenarios.length === 0)
+  throw new Error(
+    `no scenario ${only}: ${[...allScenarios.map((s) => s.name), ...SCALE_OUT_SCENARIOS].join(', ')}`,
+  );
 const BASELINE_OBJECTS = quick ? 5_000 : 20_000;
 
 export interface ScenarioResult {
@@ -80,6 +88,10 @@ export interface ScenarioResult {
   historyBytes: number;
   historyEventsPer1000Objects: number;
   historyBytesPer1000Objects: number;
+  /** Pages the runs fetched (their summaries), and what each cost in history events and CPU ms. */
+  pages: number;
+  historyEventsPerPage: number;
+  cpuMsPerPage: CpuPerPage;
   workerPeakRssMb: number;
   missing: number;
   duplicates: number;
@@ -149,61 +161,6 @@ function cpuTimes(): { busy: number; total: number } {
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-interface HistoryStats {
-  events: number;
-  bytes: number;
-  /** Seconds from scheduling a page to its completion (task queue, rate limiter, Stripe, SQS), summed. */
-  pageSeconds: number;
-  /** Seconds from a page's completion to the next page scheduled after it (the workflow's turnaround), summed. */
-  turnaroundSeconds: number;
-  pages: number;
-  /** Pages completed in each second since `since`. */
-  pagesPerSecond: number[];
-}
-
-const eventSeconds = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
-  Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
-
-async function historyOf(client: Client, workflowId: string, sinceMs: number): Promise<HistoryStats> {
-  const stats: HistoryStats = {
-    events: 0,
-    bytes: 0,
-    pageSeconds: 0,
-    turnaroundSeconds: 0,
-    pages: 0,
-    pagesPerSecond: [],
-  };
-  const { EventType } = temporal.api.enums.v1;
-  // Every run of the chain (continue-as-new), each history in full (fetchHistory follows the pages).
-  for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-    const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
-    const events = history.events ?? [];
-    stats.events += events.length;
-    stats.bytes += temporal.api.history.v1.History.encode(history).finish().length;
-    const scheduledAt = new Map<number, number>();
-    let completedWaiting: number[] = [];
-    for (const e of events) {
-      const at = eventSeconds(e.eventTime);
-      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-        scheduledAt.set(Number(e.eventId), at);
-        for (const done of completedWaiting) stats.turnaroundSeconds += at - done;
-        completedWaiting = [];
-      } else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
-        const from = scheduledAt.get(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId));
-        if (from !== undefined) {
-          stats.pageSeconds += at - from;
-          stats.pages += 1;
-          completedWaiting.push(at);
-          const second = Math.max(0, Math.floor(at - sinceMs / 1000));
-          for (let i = stats.pagesPerSecond.length; i <= second; i++) stats.pagesPerSecond.push(0);
-          stats.pagesPerSecond[second] += 1;
-        }
-      }
-    }
-  }
-  return stats;
-}
-
 async function runScenario(s: Scenario, services: ServiceAddresses, client: Client): Promise<ScenarioResult> {
   const admin = emulatorAdmin(services.emulatorUrl);
   const sqs = sqsClientFor(services.sqsEndpoint);
@@ -236,6 +193,10 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     }
     await admin.resetCounters(account.id);
     const cpuBefore = cpuTimes();
+    const processCpu = cpuMeter({
+      ...serviceCpuProbes(services),
+      worker: () => workers.reduce((ms, w) => ms + processCpuMs(w.pid), 0),
+    });
     const started = Date.now();
     const summaries: SyncSummary[] = await Promise.all(
       RESOURCE_NAMES.map(async (resource) =>
@@ -249,10 +210,12 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     );
     const seconds = (Date.now() - started) / 1000;
     const cpuAfter = cpuTimes();
+    const cpuUsed = processCpu();
     const machineCpuBusy = round(
       (cpuAfter.busy - cpuBefore.busy) / Math.max(1, cpuAfter.total - cpuBefore.total),
     );
     const objects = summaries.reduce((sum, x) => sum + x.objects, 0);
+    const pagesFetched = summaries.reduce((sum, x) => sum + x.pages, 0);
     const expected = Object.values(s.counts).reduce((a, b) => a + b, 0);
     // The extraction stage reads the queue once the syncs are done: in production it runs elsewhere,
     // and here its CPU would come out of the same two cores as the worker's.
@@ -324,6 +287,9 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
       historyBytes,
       historyEventsPer1000Objects: round((historyEvents / objects) * 1000, 1),
       historyBytesPer1000Objects: round((historyBytes / objects) * 1000, 0),
+      pages: pagesFetched,
+      historyEventsPerPage: round(historyEvents / Math.max(1, pagesFetched), 1),
+      cpuMsPerPage: cpuMsPerPage(cpuUsed, pagesFetched),
       workerPeakRssMb: round(workerPeakRssMb, 1),
       missing,
       duplicates: consumer.received() - distinct,
@@ -364,9 +330,17 @@ function printTable(
   console.table(rows);
   console.table(
     results.map(
-      ({ name, losses: { requestsPerSecond: _, firstPagesPerSecond: __, pageSeconds, ...losses } }) => ({
+      ({
+        name,
+        historyEventsPerPage,
+        cpuMsPerPage,
+        losses: { requestsPerSecond: _, firstPagesPerSecond: __, pageSeconds, ...losses },
+      }) => ({
         scenario: name,
         ...losses,
+        'events/page': historyEventsPerPage,
+        'worker ms/page': cpuMsPerPage.worker,
+        'server ms/page': cpuMsPerPage.temporal,
         secondsPerPage: Object.entries(pageSeconds)
           .map(([r, t]) => `${r} ${t.inFlight}+${t.turnaround}`)
           .join(', '),
@@ -428,6 +402,21 @@ async function main(): Promise<void> {
         `  ${results.at(-1)!.objectsPerSecond} objects/s, ratio to ceiling ${results.at(-1)!.ratioToCeiling}`,
       );
     }
+    const scaleOut = await runScaleOutScenarios(services, client, scaleOutScenarios);
+    const header = {
+      generatedAt: new Date().toISOString(),
+      quick,
+      machine: { cpus: cpus().length, node: process.version },
+      setup: {
+        latencyMs: `${LATENCY.baseMs} ± ${LATENCY.jitterMs}`,
+        stripeLimits: 'test 25 req/s, live 100 req/s, 25 req/s per endpoint',
+      },
+    };
+    if (results.length === 0) {
+      // `--scenario` named a many-account scenario: no single-account figures, no baseline to compare.
+      printScaleOutTables(scaleOut);
+      return writeReport({ ...header, scaleOut });
+    }
     const admin = emulatorAdmin(services.emulatorUrl);
     const sqs = sqsClientFor(services.sqsEndpoint);
     const account = await admin.createAccount({
@@ -447,17 +436,12 @@ async function main(): Promise<void> {
     sqs.destroy();
 
     printTable(results, baseline);
+    printScaleOutTables(scaleOut);
     const primary = results.find((r) => r.mode === 'test') ?? results[0];
     const small = results.find((r) => r.name === 'test-20k');
     const big = results.find((r) => r.name === 'test-270k');
-    const report = {
-      generatedAt: new Date().toISOString(),
-      quick,
-      machine: { cpus: cpus().length, node: process.version },
-      setup: {
-        latencyMs: `${LATENCY.baseMs} ± ${LATENCY.jitterMs}`,
-        stripeLimits: 'test 25 req/s, live 100 req/s, 25 req/s per endpoint',
-      },
+    writeReport({
+      ...header,
       // Headline figures (test mode, the largest scenario run) under stable keys.
       objectsPerSecond: primary.objectsPerSecond,
       ceilingObjectsPerSecond: primary.ceilingObjectsPerSecond,
@@ -474,21 +458,25 @@ async function main(): Promise<void> {
       ...(small &&
         big && { workerRssGrowth20kTo270k: round(big.workerPeakRssMb / small.workerPeakRssMb - 1, 3) }),
       scenarios: results,
+      ...(scaleOutScenarios.length > 0 && { scaleOut }),
       baseline: {
         objects: baseline.objects,
         seconds: round(baseline.seconds),
         baselineObjectsPerSecond: round(baseline.objectsPerSecond, 0),
       },
-    };
-    const dir = join(__dirname, 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, only ? `${only}.json` : quick ? 'quick.json' : 'latest.json');
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-    console.log(`wrote ${file}`);
+    });
   } finally {
     await connection.close();
     await stopLocalServices(services);
   }
+}
+
+function writeReport(report: object): void {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, only ? `${only}.json` : quick ? 'quick.json' : 'latest.json');
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  console.log(`wrote ${file}`);
 }
 
 main().catch((err: Error) => {

@@ -31,6 +31,8 @@ export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: st
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    /** For the CPU meter (bench/process-cpu.ts). */
+    pid: child.pid!,
     peakRssMb(): number {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);

@@ -1,0 +1,94 @@
+import type { Client } from '@temporalio/client';
+import type { ServiceAddresses } from '../dev/local-services';
+import { FAIRNESS, runFairness, type FairnessResult } from './fairness';
+import { MULTI_TENANT, runMultiTenant, type MultiTenantResult } from './multi-tenant';
+
+// Issue 16's many-account scenarios, run after the single-account ones: `multi-tenant` (one worker),
+// `multi-tenant-2w` (two) and `fairness`.
+
+export const SCALE_OUT_SCENARIOS = ['multi-tenant', 'multi-tenant-2w', 'fairness'];
+
+export interface ScaleOutResults {
+  multiTenant: MultiTenantResult[];
+  fairness?: FairnessResult;
+}
+
+export async function runScaleOutScenarios(
+  services: ServiceAddresses,
+  client: Client,
+  names: string[],
+): Promise<ScaleOutResults> {
+  const results: ScaleOutResults = { multiTenant: [] };
+  for (const name of names) {
+    if (name === 'fairness') {
+      console.log(
+        `scenario fairness: ${FAIRNESS.smallAccounts} × ${FAIRNESS.smallCharges} charges + ${FAIRNESS.bigCharges}`,
+      );
+      results.fairness = await runFairness(services, client, name);
+      continue;
+    }
+    const workers = name.endsWith('-2w') ? 2 : 1;
+    console.log(
+      `scenario ${name}: ${MULTI_TENANT.accounts} accounts × ${MULTI_TENANT.charges} charges, ${workers} worker(s)`,
+    );
+    results.multiTenant.push(await runMultiTenant(services, client, name, workers));
+    console.log(`  ${results.multiTenant.at(-1)!.pagesPerSecond} pages/s`);
+  }
+  return results;
+}
+
+export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults): void {
+  if (multiTenant.length)
+    console.table(
+      multiTenant.map((r) => ({
+        scenario: r.name,
+        workers: r.workers,
+        pages: r.pages,
+        seconds: r.seconds,
+        'pages/s': r.pagesPerSecond,
+        'requests/run max': r.requestsPerRun.max,
+        mean: r.requestsPerRun.mean,
+        ideal: r.requestsPerRun.ideal,
+        'runs > 1.1×ideal+2': r.requestsPerRun.overTarget,
+        '429s': r.rateLimited,
+        'in flight': r.meanPagesInFlight,
+        's/page': `${r.secondsPerPage.inFlight}+${r.secondsPerPage.turnaround}`,
+        'events/page': r.historyEventsPerPage,
+        'worker ms/page': r.cpuMsPerPage.worker,
+        'server ms/page': r.cpuMsPerPage.temporal,
+        'rss MB': r.workerPeakRssMb,
+        missing: r.missing,
+        dupes: r.duplicates,
+      })),
+    );
+  if (!fairness) return;
+  const f = fairness;
+  console.log(
+    `fairness: ${f.smallAccounts} × ${f.smallCharges} charges + ${f.bigCharges}, one worker. Small runs' completion (s from the common start):`,
+  );
+  console.table({
+    'with the big one': {
+      max: f.withBig.smallMaxSeconds,
+      p50: f.withBig.smallP50Seconds,
+      wall: f.withBig.wallSeconds,
+    },
+    'without it': {
+      max: f.withoutBig.smallMaxSeconds,
+      p50: f.withoutBig.smallP50Seconds,
+      wall: f.withoutBig.wallSeconds,
+    },
+    alone: { max: Math.max(...f.alone.seconds), p50: f.alone.medianSeconds, wall: f.alone.medianSeconds },
+  });
+  console.log(
+    `  slowest small run: ${f.smallMaxWithBigToAlone}× alone with the big one (target ≤ 2), ${f.smallMaxWithoutBigToAlone}× without it`,
+  );
+  console.log(
+    `  big account: ${f.big.objects} charges in ${f.big.seconds} s, ${f.big.objectsPerSecond} objects/s, ${f.big.requests} requests`,
+  );
+  console.log(
+    `  first ${f.firstSeconds.seconds} s: at most ${f.firstSeconds.maxPagesInFlight} pages in flight (one run: ${f.firstSeconds.maxPagesInFlightOneRun}; 32 each would be ${f.firstSeconds.ifEveryRunStarted32}), ${f.firstSeconds.pagesScheduled} scheduled, requests/s ${f.firstSeconds.requestsPerSecond.join(' ')}`,
+  );
+  console.log(
+    `  all at once: ${f.pagesPerSecond} pages/s, ${f.historyEventsPerPage} events/page, worker ${f.cpuMsPerPage.worker} ms/page, server ${f.cpuMsPerPage.temporal} ms/page, ${f.rateLimited} 429s, ${f.incompleteRuns} incomplete runs`,
+  );
+}
