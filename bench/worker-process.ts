@@ -9,7 +9,7 @@ import { WORKER_NODE_FLAGS } from '../worker/memory';
 export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: string) {
   const child = spawn(
     process.execPath,
-    [...WORKER_NODE_FLAGS, join(__dirname, '..', 'bin', 'compound.js'), 'worker'],
+    [...WORKER_NODE_FLAGS, ...profileFlags(), join(__dirname, '..', 'bin', 'compound.js'), 'worker'],
     {
       env: {
         ...process.env,
@@ -43,4 +43,10 @@ export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: st
       await exited;
     },
   };
+}
+
+/** `COMPOUND_BENCH_PROFILE_DIR=dir npm run bench …` writes each worker's CPU profile there (`node --cpu-prof`). */
+function profileFlags(): string[] {
+  const dir = process.env.COMPOUND_BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }

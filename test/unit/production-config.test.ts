@@ -105,4 +105,9 @@ describe('several workers on one task queue', () => {
         .maxConcurrentActivityTaskExecutions,
     ).toBe(8);
   });
+
+  it('keep many tenants’ workflows cached (the SDK would size the cache for ~60 under the heap cap)', () => {
+    expect(workerTuning(loadConfig({})).maxCachedWorkflows).toBe(1000);
+    expect(workerTuning(loadConfig({ COMPOUND_MAX_CACHED_WORKFLOWS: '50' })).maxCachedWorkflows).toBe(50);
+  });
 });
