@@ -398,6 +398,8 @@ async function main(): Promise<void> {
           .join(', ')} (${s.mode} mode)`,
       );
       results.push(await runScenario(s, services, client));
+      // Kept as it goes: a later scenario that fails does not lose this one's figures.
+      writeFileSync(join(__dirname, 'results', 'partial.json'), JSON.stringify(results, null, 2) + '\n');
       console.log(
         `  ${results.at(-1)!.objectsPerSecond} objects/s, ratio to ceiling ${results.at(-1)!.ratioToCeiling}`,
       );

@@ -29,7 +29,17 @@ export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: st
     });
     child.once('exit', (code) => reject(new Error(`bench worker exited (${code}):\n${output}`)));
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      // A worker that dies mid-scenario would leave the bench waiting for runs nobody works on.
+      if (!stopping) {
+        console.error(`bench worker ${child.pid} exited (${code}) during the scenario: the benchmark stops`);
+        process.exit(1);
+      }
+      resolve();
+    }),
+  );
   return {
     /** For the CPU meter (bench/process-cpu.ts). */
     pid: child.pid!,
@@ -39,6 +49,7 @@ export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: st
       return kb / 1024;
     },
     async stop() {
+      stopping = true;
       child.kill('SIGTERM');
       await exited;
     },

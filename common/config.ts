@@ -3,13 +3,6 @@ import { EVENTS_SAFETY_LAG_SECONDS } from './events-cursor';
 // a test keeps the two in step). Temporal's own TEMPORAL_* variables are read by @temporalio/envconfig.
 export type Env = Record<string, string | undefined>;
 
-// Workflows kept in the worker's cache between workflow tasks. A workflow evicted from it replays its
-// whole history on its next task; the SDK's default sizes the cache from the heap (about 60 under the
-// worker's 256 MB cap, worker/memory.ts), and a worker serving many tenants runs more than that at once
-// — each run with its interaction's backfill workflow beside it — so it replayed a history per page.
-// Compound's workflows keep little state (cursors and counts), so the cache costs little memory.
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
-
 export const DEFAULT_PORTS = {
   temporal: 7233,
   temporalUi: 8233,
@@ -51,8 +44,12 @@ export interface CompoundConfig {
    * several workers, each has its own rate limiter, so this is what bounds their sum.
    */
   taskQueueActivitiesPerSecond?: number;
-  /** Workflows a worker keeps in memory between their tasks (DEFAULT_MAX_CACHED_WORKFLOWS). */
-  maxCachedWorkflows: number;
+  /**
+   * Workflows a worker keeps in memory between their tasks; unset: the SDK sizes it from the heap (~60
+   * under the worker's 256 MB cap). Each costs ~0.6 MB of the workflow thread's heap (1,000 ran out of
+   * memory with 400 workflows open in the benchmark), so raise it with the heap (worker/memory.ts).
+   */
+  maxCachedWorkflows?: number;
   /** Per-request timeout for Stripe calls. */
   stripeTimeoutMs: number;
   /** Incremental runs leave events younger than this to the next run (Stripe lists events with a delay). */
@@ -88,7 +85,9 @@ export function loadConfig(env: Env = process.env): CompoundConfig {
       ? numberFrom(env, 'COMPOUND_TASK_QUEUE_ACTIVITIES_PER_SECOND', 0)
       : undefined,
     maxConcurrentActivities: maxConcurrent,
-    maxCachedWorkflows: numberFrom(env, 'COMPOUND_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
+    maxCachedWorkflows: env.COMPOUND_MAX_CACHED_WORKFLOWS
+      ? numberFrom(env, 'COMPOUND_MAX_CACHED_WORKFLOWS', 0)
+      : undefined,
     stripeTimeoutMs: numberFrom(env, 'COMPOUND_STRIPE_TIMEOUT_MS', 30000),
     eventsLagSeconds: numberFrom(env, 'COMPOUND_EVENTS_LAG_SECONDS', EVENTS_SAFETY_LAG_SECONDS),
     logLevel: env.COMPOUND_LOG_LEVEL || 'info',

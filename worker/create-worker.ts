@@ -41,7 +41,7 @@ export interface CreateWorkerOptions {
 export function workerTuning(config: CompoundConfig): Partial<WorkerOptions> {
   return {
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
-    maxCachedWorkflows: config.maxCachedWorkflows,
+    ...(config.maxCachedWorkflows && { maxCachedWorkflows: config.maxCachedWorkflows }),
     ...(config.taskQueueActivitiesPerSecond && {
       maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
     }),
