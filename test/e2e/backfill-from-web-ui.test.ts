@@ -399,8 +399,10 @@ describe('the Web UI as `npm start` and docker-compose run it (codec endpoint se
         .waitFor({ timeout: 60_000 });
       pages.schedule = await page.content();
       await page.goto(`${stack.uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
+      // The first match may be a hidden element of the page's chrome: wait for a visible one.
       await page
         .getByText(/backfill/)
+        .filter({ visible: true })
         .first()
         .waitFor({ timeout: 60_000 });
       pages.workflow = await page.content();
