@@ -120,7 +120,8 @@ function splitWherePaysOff(state: PagingState, candidates: Slice[], idle: boolea
   // are worth their partial page then.
   const plenty = splitBudgetLeft(state) > 2 * (state.nextSliceId - 1);
   const min = idle && plenty ? MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE : MIN_PAGES_TO_SPLIT_IN_BUDGET;
-  return splitLargest(state, candidates, min, (s) => confirmedPagesLeft(state, s));
+  const lowest = lowestGte(state);
+  return splitLargest(state, candidates, min, (s) => confirmedPagesLeft(state, s, lowest));
 }
 
 const lowestGte = (state: PagingState) => Math.min(...state.slices.filter((s) => !s.done).map((s) => s.gte));
@@ -137,20 +138,22 @@ function splitSliceAt(slice: Slice, at: number, newId: number): Slice {
  * below it, the account may have nothing at all (it is younger than the range), so a density there is
  * a guess that would overspend the budget.
  */
-export function confirmedPagesLeft(state: PagingState, slice: Slice): number {
+export function confirmedPagesLeft(state: PagingState, slice: Slice, lowest = lowestGte(state)): number {
   const estimate = estimatedPagesLeft(slice);
   if (estimate === 0 || state.lowestSeen === undefined) return 0;
   const top = sliceTop(slice);
   const span = top - slice.gte + 1;
   const confirmed = Math.max(0, Math.min(span, top - state.lowestSeen + 1));
-  const below = slice.gte === lowestGte(state) ? LOWEST_UNKNOWN_SHARE * (span - confirmed) : 0;
+  const below = slice.gte === lowest ? LOWEST_UNKNOWN_SHARE * (span - confirmed) : 0;
   return (estimate * (confirmed + below)) / span;
 }
 
 /** Splits the run may still make: 1 + 10 % of the pages fetched and confirmed left, less those made. */
 export function splitBudgetLeft(state: PagingState): number {
+  // Once per plan, not once per slice: the engine calls this on every page that returns.
+  const lowest = lowestGte(state);
   const confirmed =
-    state.totals.pages + state.slices.reduce((sum, s) => sum + confirmedPagesLeft(state, s), 0);
+    state.totals.pages + state.slices.reduce((sum, s) => sum + confirmedPagesLeft(state, s, lowest), 0);
   const made = state.nextSliceId - 1;
   return 1 + Math.floor(SPLIT_BUDGET_SHARE * confirmed) - made;
 }
