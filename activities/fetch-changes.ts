@@ -8,7 +8,7 @@ import {
 } from '../common/envelope';
 import { advanceCursor, eventsWindow, type EventsCursor, type EventsWindow } from '../common/events-cursor';
 import { FAILURE } from '../common/failure-types';
-import { keyMode } from '../common/interaction';
+import { keyMode, rateShareOf } from '../common/interaction';
 import { accountKeyFor, listEventsPage, type StripeEvent } from '../stripe/client';
 import { classifyStripeError, eventsPermissionHint } from '../stripe/errors';
 import { RESOURCES, type ResourceSpec } from '../stripe/resources';
@@ -58,7 +58,7 @@ export function createFetchChanges(deps: FetchPageDeps & { eventsLagSeconds?: nu
     const interaction = await deps.getInteraction(input.interactionId);
     const spec = RESOURCES[interaction.resource];
     const mode = keyMode(interaction.stripeKey);
-    const limiter = deps.limiterFor(accountKeyFor(interaction), mode);
+    const limiter = deps.limiterFor(accountKeyFor(interaction), mode, rateShareOf(interaction));
     const maxMessageBytes = await deps.maxMessageBytesFor(interaction.queueUrl);
     const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
     const runId = info.workflowExecution?.runId ?? info.activityId;

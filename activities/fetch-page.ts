@@ -1,8 +1,8 @@
 import { FAILURE } from '../common/failure-types';
-import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, heartbeat, type Info as ActivityInfo } from '@temporalio/activity';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { buildMessages, ObjectTooLargeError, runKindOf } from '../common/envelope';
-import { keyMode, type Interaction } from '../common/interaction';
+import { keyMode, pagePriorityOf, rateShareOf, type Interaction } from '../common/interaction';
 import { RESOURCES } from '../stripe/resources';
 import type { RateLimiter } from './rate-limiter';
 import { accountKeyFor, listPage, type StripeClient } from '../stripe/client';
@@ -22,7 +22,8 @@ export interface FetchPageDeps {
   /** `fresh` skips the lookup's cache. */
   getInteraction(id: string, o?: { fresh?: boolean }): Promise<Interaction>;
   stripeFor(interaction: Interaction): StripeClient;
-  limiterFor(accountKey: string, mode: 'test' | 'live'): RateLimiter;
+  /** `share`: the interaction's share of Stripe's limit. */
+  limiterFor(accountKey: string, mode: 'test' | 'live', share: number): RateLimiter;
   sqs: SQSClient;
   /** Largest message the queue takes (see createQueueLimitLookup). */
   maxMessageBytesFor(queueUrl: string): Promise<number>;
@@ -54,7 +55,7 @@ export function createFetchPage(deps: FetchPageDeps) {
     const interaction = await deps.getInteraction(input.interactionId);
     const spec = RESOURCES[interaction.resource];
     const mode = keyMode(interaction.stripeKey);
-    const limiter = deps.limiterFor(accountKeyFor(interaction), mode);
+    const limiter = deps.limiterFor(accountKeyFor(interaction), mode, rateShareOf(interaction));
 
     const runKind = runKindOf(info.workflowType);
     if (!spec.createdFilter) {
@@ -161,6 +162,22 @@ export function createFetchPage(deps: FetchPageDeps) {
       ...(info.attempt > 1 && { requests: info.attempt }),
       ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),
       ...(backlogMs >= 10 && { backlogMs }),
+      ...changedPriority(info.priority, interaction),
     };
   };
+}
+
+/** The interaction's priority when its pages were dispatched with another one (it was updated since). */
+function changedPriority(
+  dispatched: ActivityInfo['priority'],
+  interaction: Interaction,
+): { priority?: FetchPageResult['priority'] } {
+  // Pages dispatched without a key come from runs older than fairness keys: they keep running as they are.
+  if (!dispatched?.fairnessKey) return {};
+  const current = pagePriorityOf(interaction);
+  // The weight travels as a 32-bit float: 0.95 comes back as 0.949999988.
+  const same =
+    dispatched.fairnessKey === current.fairnessKey &&
+    Math.abs((dispatched.fairnessWeight ?? 1) - current.fairnessWeight) < 1e-4;
+  return same ? {} : { priority: current };
 }

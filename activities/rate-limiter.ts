@@ -11,8 +11,9 @@ export interface StripeRateLimits {
   perEndpoint: number;
 }
 
-export function stripeLimitsFor(mode: 'test' | 'live', headroom: number): StripeRateLimits {
-  return { global: (mode === 'live' ? 100 : 25) * headroom, perEndpoint: 25 * headroom };
+/** Stripe's limits times `share`, the part of them Compound may use. */
+export function stripeLimitsFor(mode: 'test' | 'live', share: number): StripeRateLimits {
+  return { global: (mode === 'live' ? 100 : 25) * share, perEndpoint: 25 * share };
 }
 
 export interface RateLimiter {
@@ -30,6 +31,8 @@ export interface RateLimiter {
    * (more slices only help while it is short).
    */
   backlogMs(endpoint: string): number;
+  /** New limits from the next grant on (the interaction's rate share changed). */
+  setLimits(limits: StripeRateLimits): void;
 }
 
 const BACKOFF = 0.9;
@@ -46,7 +49,8 @@ interface Waiter {
   grant: () => void;
 }
 
-export function createRateLimiter(limits: StripeRateLimits, now: () => number = Date.now): RateLimiter {
+export function createRateLimiter(initial: StripeRateLimits, now: () => number = Date.now): RateLimiter {
+  let limits = initial;
   let globalNext = 0;
   const endpointNext = new Map<string, number>();
   const waiting: Waiter[] = [];
@@ -101,19 +105,33 @@ export function createRateLimiter(limits: StripeRateLimits, now: () => number = 
       const forAccount = Math.max(0, globalNext - t) + (waiting.length * 1000) / (limits.global * f);
       return Math.max(forEndpoint, forAccount);
     },
+    setLimits(next) {
+      limits = next;
+    },
   };
 }
 
-/** Limiters by account: keyed by the caller (API base and a fingerprint of the key). */
-export function createRateLimiterRegistry(limitsFor: (mode: 'test' | 'live') => StripeRateLimits) {
-  const limiters = new Map<string, RateLimiter>();
-  return (accountKey: string, mode: 'test' | 'live'): RateLimiter => {
-    let limiter = limiters.get(accountKey);
-    if (!limiter) {
-      limiter = createRateLimiter(limitsFor(mode));
-      limiters.set(accountKey, limiter);
+/**
+ * Limiters by account, keyed by the caller (API base and budget), shared by every interaction of the
+ * account in this worker. An account's interactions should agree on their rate share; when they don't,
+ * the limiter follows the one whose page came last.
+ */
+export function createRateLimiterRegistry(
+  limitsFor: (mode: 'test' | 'live', share: number) => StripeRateLimits,
+) {
+  const limiters = new Map<string, { limiter: RateLimiter; share: number }>();
+  return (accountKey: string, mode: 'test' | 'live', share: number): RateLimiter => {
+    const known = limiters.get(accountKey);
+    if (!known) {
+      const limiter = createRateLimiter(limitsFor(mode, share));
+      limiters.set(accountKey, { limiter, share });
+      return limiter;
     }
-    return limiter;
+    if (known.share !== share) {
+      known.limiter.setLimits(limitsFor(mode, share));
+      known.share = share;
+    }
+    return known.limiter;
   };
 }
 export type RateLimiterRegistry = ReturnType<typeof createRateLimiterRegistry>;

@@ -31,4 +31,9 @@ export interface FetchPageResult {
    * per-account dispatch rate); omitted under 10 ms. Long means the account is at its limit.
    */
   backlogMs?: number;
+  /**
+   * The interaction's dispatch priority (fairness key and rate share) when it differs from the one this
+   * page was dispatched with (the interaction was updated); omitted otherwise.
+   */
+  priority?: { fairnessKey: string; fairnessWeight: number };
 }

@@ -102,7 +102,13 @@ export async function createInteraction(
     await client.workflow.start<typeof backfillInteraction>(BACKFILL_WORKFLOW_TYPE, {
       workflowId: backfillWorkflowId(id),
       taskQueue,
-      args: [{ interactionId: id, fairnessKey: fairnessKeyOf(interaction) }],
+      args: [
+        {
+          interactionId: id,
+          fairnessKey: fairnessKeyOf(interaction),
+          ...(interaction.rateShare !== undefined && { rateShare: interaction.rateShare }),
+        },
+      ],
       typedSearchAttributes: searchAttributes,
       // A backfill workflow left running by an earlier, half-deleted interaction of the same name is
       // reused rather than failing the create.
@@ -127,6 +133,8 @@ export interface InteractionChanges {
   /** incremental | snapshot; a switch to incremental starts with a full snapshot. */
   mode?: string;
   pageSize?: number;
+  /** Share of the account's Stripe rate limit, (0, 1]. */
+  rateShare?: number;
   timezone?: string;
   queueUrl?: string;
   stripeApiBase?: string;
@@ -161,7 +169,7 @@ export async function updateInteraction(
     .map(([k]) => k);
   if (given.length === 0) {
     throw new UsageError(
-      'nothing to update: give --frequency, --mode, --account, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
+      'nothing to update: give --frequency, --mode, --account, --rate-share, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
     );
   }
   const { id, handle, desc } = await describeOrUsage(client, idOrName);

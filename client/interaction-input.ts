@@ -49,6 +49,8 @@ export interface CreateInteractionInput {
   stripeKey: string;
   /** 1–100, default 100. */
   pageSize?: number;
+  /** Share of the account's Stripe rate limit, (0, 1]; default DEFAULT_RATE_SHARE. */
+  rateShare?: number;
   /** Default: config.queueUrl. */
   queueUrl?: string;
   /** The Stripe API (default https://api.stripe.com), the emulator or a proxy. */
@@ -94,6 +96,7 @@ export function parseInteractionInput(
     ...(input.account !== undefined && { budget: input.account }),
     stripeKey: input.stripeKey,
     pageSize: input.pageSize,
+    ...(input.rateShare !== undefined && { rateShare: input.rateShare }),
     queueUrl: input.queueUrl ?? config.queueUrl,
     stripeApiBase: input.stripeApiBase,
     timezone: input.timezone,

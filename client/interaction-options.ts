@@ -17,6 +17,7 @@ export interface RawInteractionOptions extends StripeKeySourceOptions {
   mode?: string;
   account?: string;
   pageSize?: string;
+  rateShare?: string;
   queueUrl?: string;
   stripeApiBase?: string;
   timezone?: string;
@@ -30,6 +31,20 @@ export function parsePageSize(raw: string | undefined): number | undefined {
   if (!/^\s*\d+\s*$/.test(raw))
     throw new UsageError(`--page-size must be a whole number between 1 and 100 (got "${raw}")`);
   return Number(raw);
+}
+
+/**
+ * "--rate-share 0.5" or "50%" → 0.5; the range (above 0, at most 1) is the schema's. Fractions only:
+ * the limit itself (25 or 100 req/s) depends on the key's mode.
+ */
+export function parseRateShare(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(raw);
+  if (!m)
+    throw new UsageError(
+      `--rate-share must be a share of Stripe's rate limit like 0.5 or 50% (got "${raw.slice(0, 40)}")`,
+    );
+  return m[2] === '%' ? Number(m[1]) / 100 : Number(m[1]);
 }
 
 /** `purpose` is appended to "the Stripe key", e.g. " (key rotation)". */

@@ -9,6 +9,7 @@ import {
   scheduleId,
   syncModeOf,
   budgetOf,
+  rateShareOf,
   type Interaction,
   type InteractionMemo,
   type SyncMode,
@@ -51,6 +52,8 @@ export interface InteractionView {
   mode: SyncMode;
   /** The rate-limit budget its requests draw from: its account, or its key's when the account is unknown. */
   budget: string;
+  /** Its share of the account's Stripe rate limit (DEFAULT_RATE_SHARE unless set). */
+  rateShare: number;
   timezone: string;
   pageSize: number;
   queueUrl: string;
@@ -100,6 +103,7 @@ export function toInteractionView(
     frequency: interaction.frequency,
     mode: syncModeOf(interaction),
     budget: budgetOf(interaction),
+    rateShare: rateShareOf(interaction),
     timezone: interaction.timezone,
     pageSize: interaction.pageSize,
     queueUrl: interaction.queueUrl,

@@ -102,6 +102,13 @@ const budgetLine = (budget: string) =>
     ? `Stripe account ${budget} (shared with its other interactions, whatever their key)`
     : `this key only (${budget}): name the account with --account to share its budget`;
 
+const rateShareLine = (v: Pick<InteractionView, 'rateShare' | 'keyMode'>) => {
+  const perSecond = Math.round(25 * v.rateShare * 100) / 100;
+  const limit =
+    v.keyMode === 'live' ? 'per endpoint (Stripe: 25 req/s each, 100 per account)' : '(Stripe: 25 req/s)';
+  return `${Math.round(v.rateShare * 1000) / 10} % of the account's limit: ${perSecond} req/s ${limit}, the rest left to its own integration`;
+};
+
 export function formatInteraction(v: InteractionView): string {
   const fields: [string, string][] = [
     ['id', v.id],
@@ -110,6 +117,7 @@ export function formatInteraction(v: InteractionView): string {
     ['frequency', `${v.frequency}: ${describeFrequency(v.frequency, v.timezone)}`],
     ['mode', MODE_LINES[v.mode]],
     ['rate budget', budgetLine(v.budget)],
+    ['rate share', rateShareLine(v)],
     ['state', v.paused ? `paused${v.note ? ` (${v.note})` : ''}` : 'active'],
     ['stripe key', keyLine(v)],
     ['stripe api', v.stripeApiBase ?? 'https://api.stripe.com'],
@@ -163,6 +171,7 @@ const SETTING_LABELS: Record<string, string> = {
   mode: 'mode',
   stripeKey: 'Stripe key',
   pageSize: 'page size',
+  rateShare: 'rate share',
   queueUrl: 'queue URL',
   stripeApiBase: 'Stripe API base',
   timezone: 'time zone',

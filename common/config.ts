@@ -35,7 +35,10 @@ export interface CompoundConfig {
   codecPort: number;
   /** Origins of the Temporal Web UI allowed to call the codec server (CORS). */
   uiOrigins: string[];
-  /** Fraction of Stripe's published rate limits Compound allows itself. */
+  /**
+   * Ceiling on any account's rate share in this worker's own limiter (each interaction sets its share,
+   * --rate-share, default 0.95; Temporal's dispatch across workers follows the interaction's).
+   */
   rateHeadroom: number;
   /** Per-worker cap on activities running at once (see worker/concurrency.ts for the sizing). */
   maxConcurrentActivities?: number;
@@ -60,7 +63,7 @@ export interface CompoundConfig {
 export function loadConfig(env: Env = process.env): CompoundConfig {
   const sqsPort = numberFrom(env, 'COMPOUND_SQS_PORT', DEFAULT_PORTS.sqs);
   const sqsEndpoint = env.COMPOUND_SQS_ENDPOINT || undefined;
-  const headroom = numberFrom(env, 'COMPOUND_RATE_HEADROOM', 0.95);
+  const headroom = numberFrom(env, 'COMPOUND_RATE_HEADROOM', 1);
   if (headroom <= 0 || headroom > 1) throw new Error('COMPOUND_RATE_HEADROOM must be in (0, 1], e.g. 0.9');
   const maxConcurrent = env.COMPOUND_MAX_CONCURRENT_ACTIVITIES
     ? numberFrom(env, 'COMPOUND_MAX_CONCURRENT_ACTIVITIES', 0)

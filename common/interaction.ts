@@ -67,6 +67,15 @@ export const interactionSchema = z
       .string()
       .regex(/^(acct_[A-Za-z0-9]{1,59}|key-[0-9a-f]{16})$/, 'account must look like acct_1AbC…')
       .optional(),
+    /**
+     * The share of the account's Stripe rate limit Compound may use (the merchant's own integration
+     * draws from the same limit); absent: DEFAULT_RATE_SHARE.
+     */
+    rateShare: z
+      .number({ error: () => 'rate share must be a number between 0 and 1, e.g. 0.5' })
+      .gt(0, 'rate share must be above 0 (0.05 is 5 % of the limit)')
+      .max(1, 'rate share must be at most 1 (all of Stripe’s limit)')
+      .optional(),
     timezone: z
       .string()
       .default('UTC')
@@ -96,6 +105,22 @@ export type InteractionInput = z.input<typeof interactionSchema>;
 /** The rate-limit budget an interaction draws from (interactions from before budgets existed: their own). */
 export const budgetOf = (interaction: Pick<Interaction, 'budget' | 'id'>): string =>
   interaction.budget ?? `interaction-${interaction.id}`.slice(0, 64);
+
+/** Compound's share of an account's Stripe rate limit when the interaction names none. */
+export const DEFAULT_RATE_SHARE = 0.95;
+
+export const rateShareOf = (interaction: Pick<Interaction, 'rateShare'>): number =>
+  interaction.rateShare ?? DEFAULT_RATE_SHARE;
+
+/**
+ * How Temporal dispatches an interaction's page activities: by its fairness key, at Stripe's limit
+ * times the fairness weight (worker/fairness.ts), so the weight is the interaction's rate share.
+ */
+export function pagePriorityOf(
+  interaction: Pick<Interaction, 'budget' | 'id' | 'resource' | 'stripeKey' | 'stripeKeyHint' | 'rateShare'>,
+): { fairnessKey: string; fairnessWeight: number } {
+  return { fairnessKey: fairnessKeyOf(interaction), fairnessWeight: rateShareOf(interaction) };
+}
 
 /**
  * The task-queue fairness key of an interaction's page activities: Temporal dispatches each key's

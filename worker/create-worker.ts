@@ -13,7 +13,7 @@ import { backfillWorkflowId } from '../common/interaction';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PageMetrics } from '../activities/fetch-page';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
-import { applyFairnessRate, fairnessRateFor } from './fairness';
+import { applyFairnessRate, STRIPE_REQUESTS_PER_SECOND } from './fairness';
 import { logger } from '../common/logger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -57,14 +57,17 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
   const fairness = await applyFairnessRate(o.client, {
     namespace: o.namespace,
     taskQueue: o.config.taskQueue,
-    requestsPerSecond: fairnessRateFor(o.config.rateHeadroom),
+    requestsPerSecond: STRIPE_REQUESTS_PER_SECOND,
   });
   if (fairness)
     logger.warn(
       { taskQueue: o.config.taskQueue, reason: fairness },
       "could not set the per-account dispatch rate on the task queue (does the server have task-queue fairness enabled?): each worker limits only its own requests, so several workers on one account may exceed Stripe's limit",
     );
-  const limiterFor = createRateLimiterRegistry((mode) => stripeLimitsFor(mode, o.config.rateHeadroom));
+  // Each interaction's rate share, capped by this worker's ceiling.
+  const limiterFor = createRateLimiterRegistry((mode, share) =>
+    stripeLimitsFor(mode, Math.min(share, o.config.rateHeadroom)),
+  );
   const sqs = sqsClient(o.config);
   const activities = createActivities({
     getInteraction: createInteractionLookup(o.client, o.openKey ?? createOpener(loadSealingPrivateKeys())),

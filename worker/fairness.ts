@@ -3,12 +3,13 @@ import { temporal } from '@temporalio/proto';
 
 // Stripe limits each account (and, in live mode, each endpoint) to 25 requests per second, whatever
 // the number of workers. Every worker's own limiter only sees its own requests, so the shared limit is
-// Temporal's: page activities carry a fairness key per budget (common/interaction.ts, fairnessKeyOf)
-// and the activity task queue dispatches each key's tasks at most at this rate, across all workers.
-// The in-process limiter still smooths requests within a worker.
+// Temporal's: page activities carry a fairness key per budget (common/interaction.ts, pagePriorityOf)
+// and the activity task queue dispatches each key's tasks at most at this rate times the task's
+// fairness weight, across all workers. The weight is the interaction's rate share (0.95 unless set),
+// so an account gets 25 × its share. The in-process limiter still smooths requests within a worker.
 
-/** Requests per second one fairness key may dispatch: Stripe's 25, times the headroom. */
-export const fairnessRateFor = (headroom: number): number => Math.round(25 * headroom * 100) / 100;
+/** Requests per second one fairness key may dispatch at weight 1: Stripe's limit. */
+export const STRIPE_REQUESTS_PER_SECOND = 25;
 
 /**
  * Sets the default per-key rate on the task queue's activity side. Returns why it could not (a server

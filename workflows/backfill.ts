@@ -11,12 +11,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { FetchPageInput } from '../activities/types';
 import { describeRange } from '../common/backfill-request';
 import { backfillDetails, backfillProgress } from './backfill-progress';
 import { errorMessage, newRunFlags, registerBackfillHandlers } from './backfill-handlers';
 import { finish, newBackfillState, startNext, type BackfillState } from './backfill-queue';
 import { backfillProgressQuery, type BackfillProgress, type SyncOptions } from './definitions';
 import { pageActivityOptions } from './page-activity';
+import { rateShareOf } from '../common/interaction';
 import { DEFAULT_SYNC_CONCURRENCY, pagingPlan, runPaging } from './paging';
 import { newPagingState, nextPageRequest } from './paging-state';
 
@@ -32,6 +34,8 @@ export interface BackfillInput {
   interactionId: string;
   /** Its page activities' fairness key (the interaction's budget); absent on workflows started before budgets. */
   fairnessKey?: string;
+  /** The interaction's rate share, its pages' fairness weight; absent: DEFAULT_RATE_SHARE. */
+  rateShare?: number;
   options?: Omit<SyncOptions, 'range'>;
   /** Carried across continue-as-new. */
   carried?: BackfillState;
@@ -50,9 +54,22 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
   const state: BackfillState = { ...newBackfillState(), ...input.carried };
   const options = input.options ?? {};
   const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
-  const { fetchPage } = proxyActivities<Activities>(
-    pageActivityOptions(options.pageTimeoutSeconds, input.fairnessKey),
-  );
+  // The interaction's budget and rate share can change while the workflow lives (interactions
+  // update): a page reports its interaction's current priority when it differs, and later pages use it.
+  let priority = input.fairnessKey
+    ? { fairnessKey: input.fairnessKey, fairnessWeight: rateShareOf(input) }
+    : undefined;
+  let { fetchPage } = proxyActivities<Activities>(pageActivityOptions(options.pageTimeoutSeconds, priority));
+  const fetchWithPriority = async (request: FetchPageInput) => {
+    const result = await fetchPage(request);
+    if (result.priority) {
+      priority = result.priority;
+      ({ fetchPage } = proxyActivities<Activities>(
+        pageActivityOptions(options.pageTimeoutSeconds, priority),
+      ));
+    }
+    return result;
+  };
   let pagesThisRun = 0;
   const run = newRunFlags();
   const progress = (): BackfillProgress => ({
@@ -92,7 +109,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
         const outcome = await runPaging(current.paging, {
           concurrency,
           shouldStop: () => state.paused || run.cancelCurrent || shouldContinueAsNew(),
-          fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, slice)),
+          fetch: (slice) => fetchWithPriority(nextPageRequest(input.interactionId, slice)),
           onPage: () => {
             pagesThisRun += 1;
             run.retrying = undefined; // a page went through
@@ -128,6 +145,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
   await condition(allHandlersFinished);
   await continueAsNew<typeof backfillInteraction>({
     ...input,
+    ...(priority && { fairnessKey: priority.fairnessKey, rateShare: priority.fairnessWeight }),
     carried: { ...state, continuedAsNew: state.continuedAsNew + 1 },
   });
 }

@@ -15,7 +15,7 @@ import type { ScheduledSyncArgs } from '../common/interaction';
 import { STRIPE_EPOCH } from '../common/slices';
 import { hasEvents, RESOURCES } from '../stripe/resources';
 import type { EventsCursor } from '../common/events-cursor';
-import { fairnessKeyOf, syncModeOf } from '../common/interaction';
+import { pagePriorityOf, syncModeOf } from '../common/interaction';
 import { planIncrementalRun, readChanges, saveCursor } from './sync-changes';
 import {
   PAGE_FAILING_DESCRIPTION,
@@ -98,11 +98,12 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
   const paging = input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1, pagingPlan());
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
-  // Runs started before fairness keys existed replay without one.
-  const fairnessKey =
-    patched('page-fairness-key') && input.interaction ? fairnessKeyOf(input.interaction) : undefined;
+  // Runs started before fairness keys existed replay without one. The weight (the interaction's rate
+  // share) only steers the server's dispatch, which replay does not check: it needs no patch of its own.
+  const priority =
+    patched('page-fairness-key') && input.interaction ? pagePriorityOf(input.interaction) : undefined;
   const { fetchPage } = proxyActivities<Activities>(
-    pageActivityOptions(options.pageTimeoutSeconds, fairnessKey),
+    pageActivityOptions(options.pageTimeoutSeconds, priority),
   );
 
   const progress = (): SyncProgress => {

@@ -9,6 +9,7 @@ import {
   addStripeKeyOptions,
   defaultKeyReadContext,
   parsePageSize,
+  parseRateShare,
   readKeyOption,
   type RawInteractionOptions,
 } from '../interaction-options';
@@ -44,6 +45,9 @@ const MODE_HELP =
 const ACCOUNT_HELP =
   'the Stripe account (acct_…) whose rate limit this interaction shares with the others of that account; found from the key when it allows (default: one budget per key)';
 
+const RATE_SHARE_HELP =
+  "share of the account's Stripe rate limit Compound may use, 0.05–1 or 5%–100% (default 0.95); the merchant's own integration shares that limit";
+
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const warn = (text: string) => process.stderr.write(`compound: warning: ${redactSecrets(text)}\n`);
 
@@ -72,6 +76,7 @@ export function registerInteractionsCommand(program: Command): void {
     .option('--account <acct_id>', ACCOUNT_HELP);
   addStripeKeyOptions(create)
     .option('--page-size <n>', 'objects per Stripe page, 1–100', '100')
+    .option('--rate-share <fraction>', RATE_SHARE_HELP)
     .option('--queue-url <url>', 'SQS extraction queue (default: COMPOUND_QUEUE_URL)')
     .option(
       '--stripe-api-base <url>',
@@ -97,6 +102,7 @@ export function registerInteractionsCommand(program: Command): void {
         account: o.account,
         stripeKey,
         pageSize: parsePageSize(o.pageSize),
+        rateShare: parseRateShare(o.rateShare),
         queueUrl: o.queueUrl,
         stripeApiBase: o.stripeApiBase,
         timezone: o.timezone,
@@ -149,12 +155,15 @@ export function registerInteractionsCommand(program: Command): void {
 
   const update = interactions
     .command('update')
-    .description('Change the frequency, page size, time zone or queue, or rotate the Stripe key')
+    .description(
+      'Change the frequency, mode, account, rate share, page size, time zone or queue, or rotate the Stripe key',
+    )
     .argument('<id>', 'interaction id (or its name)')
     .option('--frequency <frequency>', FREQUENCIES.join(', '))
     .option('--mode <mode>', MODE_HELP)
     .option('--account <acct_id>', ACCOUNT_HELP)
     .option('--page-size <n>', 'objects per Stripe page, 1–100')
+    .option('--rate-share <fraction>', RATE_SHARE_HELP)
     .option('--timezone <tz>', 'IANA time zone the frequency runs in')
     .option('--queue-url <url>', 'SQS extraction queue')
     .option('--stripe-api-base <url>', 'Stripe API base URL');
@@ -167,6 +176,7 @@ export function registerInteractionsCommand(program: Command): void {
         mode: o.mode,
         account: o.account,
         pageSize: parsePageSize(o.pageSize),
+        rateShare: parseRateShare(o.rateShare),
         timezone: o.timezone,
         queueUrl: o.queueUrl,
         stripeApiBase: o.stripeApiBase,

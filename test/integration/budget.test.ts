@@ -1,12 +1,20 @@
 jest.setTimeout(120000);
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { createInteraction, getInteraction, triggerSync, waitForSync } from '../../client/interactions';
+import { requestBackfill, waitForBackfill } from '../../client/backfill';
+import {
+  createInteraction,
+  getInteraction,
+  triggerSync,
+  updateInteraction,
+  waitForSync,
+} from '../../client/interactions';
+import { backfillWorkflowId } from '../../common/interaction';
 import { UsageError } from '../../client/errors';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import { services } from '../services/env';
 import { cleanUpInteraction } from '../support/interactions';
-import { createQueue, testSqs, uniqueName } from '../support/sqs';
+import { createQueue, drainQueue, objectIds, testSqs, uniqueName } from '../support/sqs';
 import { startTestWorker, testClient, testConfig, type RunningWorker } from '../support/temporal';
 
 // Stripe limits the account, not the key: interactions of one account share one budget whatever key
@@ -31,7 +39,7 @@ afterAll(async () => {
   sqs.destroy();
 });
 
-async function create(stripeKey: string, resource: string, account?: string) {
+async function create(stripeKey: string, resource: string, account?: string, rateShare?: number) {
   const { interaction } = await createInteraction(
     client,
     {
@@ -42,11 +50,26 @@ async function create(stripeKey: string, resource: string, account?: string) {
       stripeApiBase: services().emulatorUrl,
       queueUrl: await createQueue(sqs, uniqueName('budget')),
       ...(account && { account }),
+      ...(rateShare !== undefined && { rateShare }),
     },
     { config: testConfig(), taskQueue: worker.taskQueue },
   );
   ids.push(interaction.id);
   return interaction;
+}
+
+/** The priority of every page activity a workflow scheduled, in order. */
+async function pagePriorities(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }) {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchPage')
+    .map((e) => ({
+      key: e.activityTaskScheduledEventAttributes?.priority?.fairnessKey,
+      // a 32-bit float on the wire
+      weight:
+        Math.round((e.activityTaskScheduledEventAttributes?.priority?.fairnessWeight ?? 0) * 1000) / 1000,
+    }));
 }
 
 it('two keys of one account (restricted and secret) share the account’s budget; the view says so', async () => {
@@ -83,4 +106,44 @@ it('a sync’s page activities carry the account as their fairness key (per endp
     );
     expect(keys).toEqual(new Set([mode === 'live' ? `${account.id}|charges` : account.id]));
   }
+});
+
+it('the rate share is the weight Temporal dispatches pages at: 0.95 by default, --rate-share otherwise; show says so', async () => {
+  const account = await admin.createAccount({ mode: 'test', counts: { charges: 250, products: 120 } });
+  const shared = await create(account.keys.restricted, 'charges', undefined, 0.4);
+  const plain = await create(account.keys.secret, 'products');
+  for (const [interaction, weight] of [
+    [shared, 0.4],
+    [plain, 0.95],
+  ] as const) {
+    const run = await triggerSync(client, interaction.id);
+    await waitForSync(client, run);
+    const priorities = await pagePriorities(client.workflow.getHandle(run.workflowId, run.runId));
+    expect(priorities.length).toBeGreaterThan(1);
+    expect(new Set(priorities.map((p) => `${p.key} ${p.weight}`))).toEqual(
+      new Set([`${account.id} ${weight}`]),
+    );
+  }
+  expect((await getInteraction(client, shared.id)).rateShare).toBe(0.4);
+  expect((await getInteraction(client, plain.id)).rateShare).toBe(0.95);
+});
+
+it('a rate share changed by update reaches the running backfill workflow from its next page on, losing nothing', async () => {
+  const account = await admin.createAccount({ mode: 'test', counts: { charges: 600 } });
+  const interaction = await create(account.keys.restricted, 'charges');
+  // Before any page: the worker has not cached the interaction yet, so the first page sees the update.
+  await updateInteraction(client, interaction.id, { rateShare: 0.3 }, { config: testConfig() });
+  const accepted = await requestBackfill(client, interaction.id, {
+    from: '2015-01-01T00:00:00Z',
+    to: new Date(Date.now() + 60_000).toISOString(),
+  });
+  const finished = await waitForBackfill(client, interaction.id, accepted.requestId, undefined, 200);
+  expect(finished.map((f) => f.status)).toEqual(['completed']);
+  const priorities = await pagePriorities(client.workflow.getHandle(backfillWorkflowId(interaction.id)));
+  // Pages scheduled before the first one reported the new share carry the share the workflow started with.
+  expect(priorities[0]).toEqual({ key: account.id, weight: 0.95 });
+  expect(priorities.at(-1)).toEqual({ key: account.id, weight: 0.3 });
+  expect(priorities.filter((p) => p.weight === 0.3).length).toBeGreaterThan(priorities.length / 2);
+  const delivered = objectIds(await drainQueue(sqs, interaction.queueUrl)).distinct;
+  expect(delivered.size).toBe(600);
 });

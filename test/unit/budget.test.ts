@@ -1,7 +1,7 @@
 import { budgetFor } from '../../client/interaction-input';
-import { budgetOf, fairnessKeyOf } from '../../common/interaction';
+import { budgetOf, fairnessKeyOf, pagePriorityOf } from '../../common/interaction';
 import { keyBudget } from '../../stripe/account';
-import { fairnessRateFor } from '../../worker/fairness';
+import { STRIPE_REQUESTS_PER_SECOND } from '../../worker/fairness';
 
 // Which budget an interaction's requests draw from, and the fairness key Temporal limits it by.
 
@@ -43,7 +43,12 @@ describe('the fairness key', () => {
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(64);
   });
 
-  it('is dispatched at Stripe’s 25 req/s times the headroom', () => {
-    expect(fairnessRateFor(0.95)).toBe(23.75);
+  it('is dispatched at Stripe’s 25 req/s times the interaction’s rate share (its fairness weight)', () => {
+    expect(STRIPE_REQUESTS_PER_SECOND).toBe(25);
+    expect(pagePriorityOf({ ...base, budget: 'acct_1A' })).toEqual({
+      fairnessKey: 'acct_1A',
+      fairnessWeight: 0.95,
+    });
+    expect(pagePriorityOf({ ...base, budget: 'acct_1A', rateShare: 0.5 }).fairnessWeight).toBe(0.5);
   });
 });

@@ -49,6 +49,7 @@ describe('compound interactions (commander wiring)', () => {
       '--stripe-key-file',
       '--stripe-key',
       '--page-size',
+      '--rate-share',
       '--queue-url',
       '--stripe-api-base',
       '--timezone',

@@ -1,5 +1,5 @@
 import { UsageError } from '../../client/errors';
-import { parsePageSize } from '../../client/interaction-options';
+import { parsePageSize, parseRateShare } from '../../client/interaction-options';
 import {
   formatIssues,
   parseInteractionInput,
@@ -132,5 +132,36 @@ describe('parsePageSize', () => {
     expect(() => parsePageSize('abc')).toThrow(UsageError);
     expect(() => parsePageSize('1e2')).toThrow(/whole number between 1 and 100/);
     expect(() => parsePageSize('-5')).toThrow(UsageError);
+  });
+});
+
+describe('parseRateShare', () => {
+  it('takes a fraction or a percentage and leaves the range to the schema', () => {
+    expect(parseRateShare(undefined)).toBeUndefined();
+    expect(parseRateShare('0.5')).toBe(0.5);
+    expect(parseRateShare('.25')).toBe(0.25);
+    expect(parseRateShare('50%')).toBe(0.5);
+    expect(parseRateShare(' 100 % ')).toBe(1);
+  });
+  it('refuses anything else, and the schema refuses 0 and more than 1', () => {
+    expect(() => parseRateShare('half')).toThrow(
+      /--rate-share must be a share of Stripe's rate limit like 0.5 or 50%/,
+    );
+    expect(() => parseRateShare('-0.5')).toThrow(UsageError);
+    const base = {
+      id: 'a',
+      name: 'a',
+      resource: 'charges',
+      frequency: 'daily',
+      stripeKey: 'rk_test_abcdefgh1234',
+      queueUrl: 'http://q.example/1/q',
+    };
+    expect(interactionSchema.safeParse({ ...base, rateShare: 0.5 }).success).toBe(true);
+    expect(interactionSchema.safeParse({ ...base, rateShare: 0 }).error?.issues[0].message).toMatch(
+      /above 0/,
+    );
+    expect(interactionSchema.safeParse({ ...base, rateShare: 1.5 }).error?.issues[0].message).toMatch(
+      /at most 1/,
+    );
   });
 });

@@ -80,6 +80,7 @@ describe('interaction views', () => {
       frequency: 'daily',
       mode: 'snapshot',
       budget: 'interaction-acme-charges',
+      rateShare: 0.95,
       timezone: 'America/New_York',
       pageSize: 100,
       queueUrl: interaction.queueUrl,
@@ -192,6 +193,7 @@ describe('formatting', () => {
       /next runs:\s+2025-01-02 00:00:00 America\/New_York, 2025-01-03 00:00:00 America\/New_York/,
     );
     expect(text).toMatch(/last run:\s+never run/);
+    expect(text).toMatch(/rate share:\s+95 % of the account's limit: 23.75 req\/s \(Stripe: 25 req\/s\)/);
     expect(text).not.toContain(KEY);
   });
 

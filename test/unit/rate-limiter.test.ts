@@ -1,9 +1,38 @@
-import { createRateLimiter, stripeLimitsFor } from '../../activities/rate-limiter';
+import { createRateLimiter, createRateLimiterRegistry, stripeLimitsFor } from '../../activities/rate-limiter';
 
 describe('rate limiter', () => {
   it('follows Stripe: 25 req/s test, 100 live, 25 per endpoint, scaled by headroom', () => {
     expect(stripeLimitsFor('test', 1)).toEqual({ global: 25, perEndpoint: 25 });
     expect(stripeLimitsFor('live', 0.5)).toEqual({ global: 50, perEndpoint: 12.5 });
+  });
+
+  it('one limiter per account, at the share its interaction asks for; a changed share changes the rate', async () => {
+    // Before the limiter exists: it reads the clock it was created with.
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const registry = createRateLimiterRegistry((mode, share) => stripeLimitsFor(mode, share));
+      const limiter = registry('acct_1', 'test', 0.4);
+      expect(registry('acct_1', 'test', 0.4)).toBe(limiter);
+      expect(registry('acct_2', 'test', 0.4)).not.toBe(limiter);
+      const grantedWithin = async (ms: number) => {
+        let granted = 0;
+        const all = Array.from({ length: 50 }, () =>
+          limiter.acquire('charges.list').then(() => void granted++),
+        );
+        await jest.advanceTimersByTimeAsync(ms);
+        const within = granted;
+        await jest.advanceTimersByTimeAsync(60000);
+        await Promise.all(all);
+        return within;
+      };
+      // 0.4 × 25 = 10 req/s: the first grant is immediate, then one every 100 ms.
+      expect(await grantedWithin(960)).toBe(10);
+      registry('acct_1', 'test', 0.2);
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(await grantedWithin(960)).toBe(5);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('never grants more than the rate in any one-second window, globally and per endpoint', async () => {
