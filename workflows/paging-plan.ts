@@ -1,5 +1,5 @@
 import { estimatedPagesLeft, sliceTop, splitSlice, type Slice } from '../common/slices';
-import type { PagingState } from './paging-state';
+import { isBudgeted, type PagingState } from './paging-state';
 
 // Which slices the paging engine launches next, and which it splits first: a pure function of the
 // paging state and what the last pages reported, so unit tests (and a simulated account) drive it
@@ -41,6 +41,12 @@ const LOWEST_UNKNOWN_SHARE = 0.5;
  */
 const GALLOP_FACTOR = 8;
 const LEVELS = 3;
+/**
+ * Plan 'balanced': a run lasts as long as its longest slice, walked one page at a time. A slice with
+ * this many times the pages the average slice has left is split even when the limiter is busy, as long
+ * as it has a few pages left and the budget allows.
+ */
+const TAIL_BALANCE_FACTOR = 2;
 
 export interface PlanInput {
   /** Slices with a page in flight: they cannot be split (the page could reach below the cut). */
@@ -57,7 +63,7 @@ export interface PlanInput {
 export function planLaunches(state: PagingState, p: PlanInput): Slice[] {
   const idle = () => state.slices.filter((s) => !s.done && !p.inFlight.has(s.id));
   const minPages = p.backlogMs < IDLE_MS ? MIN_PAGES_TO_SPLIT_WHEN_IDLE : MIN_PAGES_TO_SPLIT;
-  const budgeted = state.plan === 'budgeted';
+  const budgeted = isBudgeted(state.plan);
   // Add one slice per page that came back (two while the limiter is idle): a new slice shows in the
   // backlog only once its first request queues, and filling every free slot at once overshoots the limit.
   let splitsLeft = budgeted
@@ -121,7 +127,13 @@ function splitWherePaysOff(state: PagingState, candidates: Slice[], idle: boolea
   const plenty = splitBudgetLeft(state) > 2 * (state.nextSliceId - 1);
   const min = idle && plenty ? MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE : MIN_PAGES_TO_SPLIT_IN_BUDGET;
   const lowest = lowestGte(state);
-  return splitLargest(state, candidates, min, (s) => confirmedPagesLeft(state, s, lowest));
+  const pagesLeft = (s: Slice) => confirmedPagesLeft(state, s, lowest);
+  const split = splitLargest(state, candidates, min, pagesLeft);
+  if (split || state.plan !== 'balanced') return split;
+  const active = state.slices.filter((s) => !s.done);
+  const mean = active.reduce((sum, s) => sum + pagesLeft(s), 0) / active.length;
+  const longest = Math.max(MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE, TAIL_BALANCE_FACTOR * mean);
+  return splitLargest(state, candidates, longest, pagesLeft);
 }
 
 const lowestGte = (state: PagingState) => Math.min(...state.slices.filter((s) => !s.done).map((s) => s.gte));

@@ -13,17 +13,25 @@ export interface PagingTotals {
   rateLimited: number;
 }
 
+/**
+ * How slices are cut (see paging-plan.ts). 'budgeted': one slice to start, splits within a request
+ * budget; 'balanced': the same budget, and at the tail the slice with far more pages left than the
+ * others is split too; absent: the doubling initial slices of runs started before either. A run keeps
+ * the plan it started with, so histories replay with the decisions they were recorded with.
+ */
+export type PagingPlan = 'budgeted' | 'balanced';
+
+/** Plans that split within the request budget. */
+export const isBudgeted = (plan: PagingPlan | undefined): boolean =>
+  plan === 'budgeted' || plan === 'balanced';
+
 export interface PagingState {
   range: CreatedRange;
   slices: Slice[];
   nextSliceId: number;
   totals: PagingTotals;
-  /**
-   * How slices are cut (see paging-plan.ts). 'budgeted': one slice to start, splits within a request
-   * budget; absent: the doubling initial slices of runs started before it, which replay unchanged.
-   */
-  plan?: 'budgeted';
-  /** `created` of the oldest object any page has returned (plan 'budgeted'). */
+  plan?: PagingPlan;
+  /** `created` of the oldest object any page has returned (budgeted plans). */
   lowestSeen?: number;
 }
 
@@ -36,8 +44,8 @@ export const emptyTotals = (): PagingTotals => ({
   rateLimited: 0,
 });
 
-export function newPagingState(range: CreatedRange, initialCount: number, plan?: 'budgeted'): PagingState {
-  const slices = initialSlices(range.gte, range.lt, plan === 'budgeted' ? 1 : initialCount);
+export function newPagingState(range: CreatedRange, initialCount: number, plan?: PagingPlan): PagingState {
+  const slices = initialSlices(range.gte, range.lt, isBudgeted(plan) ? 1 : initialCount);
   return { range, slices, nextSliceId: slices.length, totals: emptyTotals(), ...(plan && { plan }) };
 }
 
@@ -72,7 +80,7 @@ export function recordPage(state: PagingState, slice: Slice, result: FetchPageRe
  * newest object, so its density counts no empty time.
  */
 function noteWhereObjectsAre(state: PagingState, slice: Slice, result: FetchPageResult): void {
-  if (state.plan !== 'budgeted' || result.count === 0 || result.nextCursorCreated === undefined) return;
+  if (!isBudgeted(state.plan) || result.count === 0 || result.nextCursorCreated === undefined) return;
   state.lowestSeen = Math.min(state.lowestSeen ?? result.nextCursorCreated, result.nextCursorCreated);
   if (slice.pages === 0 && result.firstCreated !== undefined)
     slice.lt = Math.min(slice.lt, result.firstCreated + 1);

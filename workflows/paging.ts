@@ -2,7 +2,7 @@ import { condition, patched } from '@temporalio/workflow';
 import type { FetchPageResult } from '../activities/types';
 import type { Slice } from '../common/slices';
 import { planLaunches } from './paging-plan';
-import { pagingDone, recordPage, type PagingState } from './paging-state';
+import { pagingDone, recordPage, type PagingPlan, type PagingState } from './paging-state';
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
 // slices, several walked at once with `starting_after`. When a slot is free and no idle slice is left,
@@ -18,8 +18,9 @@ import { pagingDone, recordPage, type PagingState } from './paging-state';
  */
 export const DEFAULT_SYNC_CONCURRENCY = 32;
 
-/** How a new range is cut: runs recorded before the request budget replay with the doubling initial slices. */
-export const pagingPlan = (): 'budgeted' | undefined => (patched('budgeted-slices') ? 'budgeted' : undefined);
+/** The plan a new run uses; the newest patch is asked first, so a new run records only its marker. */
+export const pagingPlan = (): PagingPlan | undefined =>
+  patched('balanced-slices') ? 'balanced' : patched('budgeted-slices') ? 'budgeted' : undefined;
 
 export interface PagingOptions {
   concurrency: number;

@@ -19,6 +19,9 @@ export interface SimulatedRun {
   inFlightAfterLaunch: [number, number][];
   /** Simulated seconds until the last page. */
   seconds: number;
+  /** Requests that returned nothing, and that returned a partial page. */
+  empty: number;
+  partial: number;
 }
 
 /** `created` times of an account, newest first (the list order). */
@@ -30,11 +33,25 @@ export function createdTimes(count: number, from: number, to: number, seed = 1):
 export function simulatePaging(
   state: PagingState,
   created: number[],
-  { concurrency = 32, backlogMs = 0, seed = 7 } = {},
+  {
+    concurrency = 32,
+    backlogMs = 0,
+    seed = 7,
+    ratePerSecond,
+  }: {
+    concurrency?: number;
+    backlogMs?: number;
+    seed?: number;
+    /** The account's rate: pages queue for their slot, and the backlog they see steers the plan. */
+    ratePerSecond?: number;
+  } = {},
 ): SimulatedRun {
   const random = seeded(seed);
   const seen = new Set<number>();
-  const inFlight = new Map<number, { slice: Slice; result: FetchPageResult; first: number; at: number }>();
+  const inFlight = new Map<
+    number,
+    { slice: Slice; result: FetchPageResult; first: number; queued: number; at: number }
+  >();
   const run: SimulatedRun = {
     requests: 0,
     objects: 0,
@@ -42,20 +59,37 @@ export function simulatePaging(
     slices: 1,
     inFlightAfterLaunch: [],
     seconds: 0,
+    empty: 0,
+    partial: 0,
   };
   let now = 0;
   let returned = 0;
+  let nextSlot = 0;
+  let backlog = backlogMs;
   for (;;) {
     const launch = planLaunches(state, {
       inFlight: new Set(inFlight.keys()),
       free: concurrency - inFlight.size,
-      backlogMs,
+      backlogMs: backlog,
       returned,
     });
     for (const slice of launch) {
       const { result, first } = listPage(created, slice);
       run.requests += 1;
-      inFlight.set(slice.id, { slice, result, first, at: now + 0.45 + random() * 0.4 });
+      if (result.count === 0) run.empty += 1;
+      else if (result.count < PAGE) run.partial += 1;
+      let start = now;
+      if (ratePerSecond) {
+        start = Math.max(now, nextSlot);
+        nextSlot = start + 1 / ratePerSecond;
+      }
+      inFlight.set(slice.id, {
+        slice,
+        result,
+        first,
+        queued: start - now,
+        at: start + 0.45 + random() * 0.4,
+      });
     }
     if (launch.length) run.inFlightAfterLaunch.push([now, inFlight.size]);
     if (inFlight.size === 0) break;
@@ -64,6 +98,8 @@ export function simulatePaging(
     now = next.at;
     returned = 1;
     const { slice, result, first } = next;
+    // What fetch-page reports: the longer of its own wait and the wait of a request made now.
+    if (ratePerSecond) backlog = 1000 * Math.max(next.queued, nextSlot - now);
     recordPage(state, slice, result);
     run.objects += result.count;
     for (let i = first; i < first + result.count; i++) seen.add(i);

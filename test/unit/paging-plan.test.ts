@@ -1,6 +1,6 @@
 import { STRIPE_EPOCH } from '../../common/slices';
 import { planLaunches, splitBudgetLeft } from '../../workflows/paging-plan';
-import { newPagingState } from '../../workflows/paging-state';
+import { newPagingState, type PagingPlan } from '../../workflows/paging-state';
 import { createdTimes, simulatePaging } from '../support/simulated-paging';
 
 // The paging engine's decisions against simulated accounts (see test/support/simulated-paging.ts):
@@ -11,16 +11,17 @@ const DAY = 86_400;
 const range = { gte: STRIPE_EPOCH, lt: NOW + 1 };
 const allowed = (objects: number) => 1.1 * Math.ceil(objects / 100) + 2;
 
-describe('requests per run (plan "budgeted")', () => {
-  const accounts: [number, number][] = [];
-  for (const objects of [2_500, 20_000, 270_000])
-    for (const days of [7, 30, 730, 1_825, 6_000]) accounts.push([objects, days]);
+describe('requests per run (plans "budgeted" and "balanced")', () => {
+  const accounts: [number, number, PagingPlan][] = [];
+  for (const plan of ['budgeted', 'balanced'] as const)
+    for (const objects of [2_500, 20_000, 270_000])
+      for (const days of [7, 30, 730, 1_825, 6_000]) accounts.push([objects, days, plan]);
 
   it.each(accounts)(
-    '%i objects created over the last %i days: every object once, within 1.1 × ideal + 2 requests',
-    (objects, days) => {
+    '%i objects created over the last %i days (%s): every object once, within 1.1 × ideal + 2 requests',
+    (objects, days, plan) => {
       const created = createdTimes(objects, NOW - days * DAY, NOW, objects + days);
-      const run = simulatePaging(newPagingState(range, 32, 'budgeted'), created);
+      const run = simulatePaging(newPagingState(range, 32, plan), created);
       expect(run.distinct).toBe(objects);
       expect(run.objects).toBe(objects);
       expect(run.requests).toBeLessThanOrEqual(allowed(objects));
@@ -41,6 +42,22 @@ describe('requests per run (plan "budgeted")', () => {
     const reached = run.inFlightAfterLaunch.find(([, pages]) => pages >= 16);
     // Pages take 0.45–0.85 simulated seconds: about four rounds of pages.
     expect(reached?.[0]).toBeLessThan(3);
+  });
+
+  it('"balanced" splits the slice far behind the others at the tail: the same requests, a shorter run', () => {
+    for (const [objects, seed] of [
+      [30_000, 3],
+      [200_000, 4],
+    ]) {
+      const created = createdTimes(objects, NOW - 730 * DAY, NOW, seed);
+      // At the account's rate, pages queue and the backlog they report steers the plan.
+      const at = { ratePerSecond: 23.75 };
+      const budgeted = simulatePaging(newPagingState(range, 32, 'budgeted'), created, at);
+      const balanced = simulatePaging(newPagingState(range, 32, 'balanced'), created, at);
+      expect(balanced.distinct).toBe(objects);
+      expect(balanced.requests).toBeLessThanOrEqual(allowed(objects));
+      expect(balanced.seconds).toBeLessThan(budgeted.seconds - 1.5);
+    }
   });
 
   it('starts with one page in flight, so runs firing in the same minute do not each start 32', () => {
