@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceAddresses } from '../dev/local-services';
 import { freePort } from '../dev/processes';
@@ -25,6 +25,8 @@ export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: st
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
+      if (process.env.COMPOUND_BENCH_LOG_DIR)
+        appendFileSync(join(process.env.COMPOUND_BENCH_LOG_DIR, `worker-${child.pid}.log`), chunk);
       if (output.includes('compound worker started')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`bench worker exited (${code}):\n${output}`)));

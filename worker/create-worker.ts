@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createInteractionLookup } from '../activities/interaction-lookup';
@@ -14,6 +15,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PageMetrics } from '../activities/fetch-page';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './concurrency';
 import { applyFairnessRate, STRIPE_REQUESTS_PER_SECOND } from './fairness';
+import { watchPeerWorkers, workerPartOf } from './peer-workers';
 import { logger } from '../common/logger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -64,10 +66,24 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
       { taskQueue: o.config.taskQueue, reason: fairness },
       "could not set the per-account dispatch rate on the task queue (does the server have task-queue fairness enabled?): each worker limits only its own requests, so several workers on one account may exceed Stripe's limit",
     );
-  // Each interaction's rate share, capped by this worker's ceiling.
-  const limiterFor = createRateLimiterRegistry((mode, share) =>
-    stripeLimitsFor(mode, Math.min(share, o.config.rateHeadroom)),
-  );
+  // Set here (the SDK's default, spelled out) so the peer count knows which poller is this worker.
+  const identity = o.overrides?.identity ?? `${process.pid}@${hostname()}`;
+  const peers = watchPeerWorkers(o.client, {
+    namespace: o.namespace,
+    taskQueue: o.config.taskQueue,
+    identity,
+    onChange: (workers) =>
+      logger.info(
+        { taskQueue: o.config.taskQueue, workers },
+        "workers polling the task queue changed: each now paces its requests to its part of an account's rate",
+      ),
+    onError: (err) =>
+      logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'could not count the workers'),
+  });
+  // Each interaction's rate share, capped by this worker's ceiling, and this worker's part of it.
+  const limiters = createRateLimiterRegistry((mode, share) => stripeLimitsFor(mode, share));
+  const limiterFor = (accountKey: string, mode: 'test' | 'live', share: number) =>
+    limiters(accountKey, mode, workerPartOf(Math.min(share, o.config.rateHeadroom), peers.count()));
   const sqs = sqsClient(o.config);
   const activities = createActivities({
     getInteraction: createInteractionLookup(o.client, o.openKey ?? createOpener(loadSealingPrivateKeys())),
@@ -88,7 +104,7 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
       }
     },
   });
-  return Worker.create({
+  const worker = await Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.config.taskQueue,
@@ -98,6 +114,7 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     activities,
     dataConverter: compoundDataConverter(),
     ...workerTuning(o.config),
+    identity,
     // A short, readable build id (the default is a 64-hex bundle hash recorded on every task event:
     // ~150 bytes of history per page). Worker versioning itself stays off.
     workerDeploymentOptions: {
@@ -106,4 +123,6 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     },
     ...o.overrides,
   });
+  peers.stopWhen(() => ['STOPPED', 'FAILED'].includes(worker.getState()));
+  return worker;
 }

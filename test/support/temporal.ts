@@ -41,6 +41,8 @@ export async function startTestWorker(
   config: Partial<CompoundConfig> = {},
   /** Another Temporal server than the test services' (the browser test's own stack). */
   address = services().temporalAddress,
+  /** Its poller identity (default: pid@host, the same for every worker of the test process). */
+  identity?: string,
 ): Promise<RunningWorker> {
   quietRuntime();
   const taskQueue = config.taskQueue ?? `test-${Math.random().toString(36).slice(2, 10)}`;
@@ -51,6 +53,7 @@ export async function startTestWorker(
     namespace: 'default',
     config: testConfig({ ...config, taskQueue }),
     workflowBundle: { codePath: process.env.COMPOUND_TEST_WORKFLOW_BUNDLE! },
+    ...(identity && { overrides: { identity } }),
   });
   const running = worker.run();
   return {
