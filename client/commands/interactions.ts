@@ -46,7 +46,7 @@ const ACCOUNT_HELP =
   'the Stripe account (acct_…) whose rate limit this interaction shares with the others of that account; found from the key when it allows (default: one budget per key)';
 
 const RATE_SHARE_HELP =
-  "share of the account's Stripe rate limit Compound may use, 0.05–1 or 5%–100% (default 0.95); the merchant's own integration shares that limit";
+  "share of the account's Stripe rate limit Compound may use, like 0.5 or 50% (above 0, at most 1; default 0.95); the merchant's own integration shares that limit";
 
 const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const warn = (text: string) => process.stderr.write(`compound: warning: ${redactSecrets(text)}\n`);
