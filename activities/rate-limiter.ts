@@ -1,3 +1,5 @@
+import { STRIPE_RATE_LIMITS } from '../stripe/rate-limits';
+
 // Client-side pacing so Compound stays under Stripe's limits instead of bouncing off them with 429s.
 // One limiter per Stripe account, shared by every activity in the worker process. It hands out
 // request slots spaced 1/rate apart for the account (global limit) and for each endpoint, so no
@@ -13,7 +15,7 @@ export interface StripeRateLimits {
 
 /** Stripe's limits times `share`, the part of them Compound may use. */
 export function stripeLimitsFor(mode: 'test' | 'live', share: number): StripeRateLimits {
-  return { global: (mode === 'live' ? 100 : 25) * share, perEndpoint: 25 * share };
+  return { global: STRIPE_RATE_LIMITS[mode] * share, perEndpoint: STRIPE_RATE_LIMITS.perEndpoint * share };
 }
 
 export interface RateLimiter {
@@ -116,19 +118,17 @@ export function createRateLimiter(initial: StripeRateLimits, now: () => number =
  * account in this worker. An account's interactions should agree on their rate share; when they don't,
  * the limiter follows the one whose page came last.
  */
-export function createRateLimiterRegistry(
-  limitsFor: (mode: 'test' | 'live', share: number) => StripeRateLimits,
-) {
+export function createRateLimiterRegistry() {
   const limiters = new Map<string, { limiter: RateLimiter; share: number }>();
   return (accountKey: string, mode: 'test' | 'live', share: number): RateLimiter => {
     const known = limiters.get(accountKey);
     if (!known) {
-      const limiter = createRateLimiter(limitsFor(mode, share));
+      const limiter = createRateLimiter(stripeLimitsFor(mode, share));
       limiters.set(accountKey, { limiter, share });
       return limiter;
     }
     if (known.share !== share) {
-      known.limiter.setLimits(limitsFor(mode, share));
+      known.limiter.setLimits(stripeLimitsFor(mode, share));
       known.share = share;
     }
     return known.limiter;

@@ -11,6 +11,7 @@ import type {
 } from './interactions';
 import { describeFrequency } from './schedule-spec';
 import type { KeyCheck } from './stripe-key';
+import { STRIPE_RATE_LIMITS } from '../stripe/rate-limits';
 
 // Text the CLI prints. Pure functions from library results to strings, so they are unit-tested without
 // Temporal; every string passes through redactSecrets on its way out as a last line of defence.
@@ -103,9 +104,12 @@ const budgetLine = (budget: string) =>
     : `this key only (${budget}): name the account with --account to share its budget`;
 
 const rateShareLine = (v: Pick<InteractionView, 'rateShare' | 'keyMode'>) => {
-  const perSecond = Math.round(25 * v.rateShare * 100) / 100;
+  const { perEndpoint, live, test } = STRIPE_RATE_LIMITS;
+  const perSecond = Math.round(perEndpoint * v.rateShare * 100) / 100;
   const limit =
-    v.keyMode === 'live' ? 'per endpoint (Stripe: 25 req/s each, 100 per account)' : '(Stripe: 25 req/s)';
+    v.keyMode === 'live'
+      ? `per endpoint (Stripe: ${perEndpoint} req/s each, ${live} per account)`
+      : `(Stripe: ${test} req/s)`;
   return `${Math.round(v.rateShare * 1000) / 10} % of the account's limit: ${perSecond} req/s ${limit}, the rest left to its own integration`;
 };
 

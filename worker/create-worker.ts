@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createInteractionLookup } from '../activities/interaction-lookup';
-import { createRateLimiterRegistry, stripeLimitsFor } from '../activities/rate-limiter';
+import { createRateLimiterRegistry } from '../activities/rate-limiter';
 import { createStripeClientCache } from '../stripe/client';
 import { createQueueLimitLookup } from '../activities/sqs-emitter';
 import type { CompoundConfig } from '../common/config';
@@ -81,7 +81,7 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
       logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'could not count the workers'),
   });
   // Each interaction's rate share, capped by this worker's ceiling, and this worker's part of it.
-  const limiters = createRateLimiterRegistry((mode, share) => stripeLimitsFor(mode, share));
+  const limiters = createRateLimiterRegistry();
   const limiterFor = (accountKey: string, mode: 'test' | 'live', share: number) =>
     limiters(accountKey, mode, workerPartOf(Math.min(share, o.config.rateHeadroom), peers.count()));
   const sqs = sqsClient(o.config);

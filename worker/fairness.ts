@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { STRIPE_RATE_LIMITS } from '../stripe/rate-limits';
 
 // Stripe limits each account (and, in live mode, each endpoint) to 25 requests per second, whatever
 // the number of workers. Every worker's own limiter only sees its own requests, so the shared limit is
@@ -9,7 +10,7 @@ import { temporal } from '@temporalio/proto';
 // so an account gets 25 × its share. The in-process limiter still smooths requests within a worker.
 
 /** Requests per second one fairness key may dispatch at weight 1: Stripe's limit. */
-export const STRIPE_REQUESTS_PER_SECOND = 25;
+export const STRIPE_REQUESTS_PER_SECOND = STRIPE_RATE_LIMITS.perEndpoint;
 
 /**
  * Sets the default per-key rate on the task queue's activity side. Returns why it could not (a server

@@ -10,7 +10,7 @@ describe('rate limiter', () => {
     // Before the limiter exists: it reads the clock it was created with.
     jest.useFakeTimers({ now: 0 });
     try {
-      const registry = createRateLimiterRegistry((mode, share) => stripeLimitsFor(mode, share));
+      const registry = createRateLimiterRegistry();
       const limiter = registry('acct_1', 'test', 0.4);
       expect(registry('acct_1', 'test', 0.4)).toBe(limiter);
       expect(registry('acct_2', 'test', 0.4)).not.toBe(limiter);
