@@ -1,12 +1,20 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createInteractionLookup } from '../activities/interaction-lookup';
 import { createRateLimiterRegistry } from '../activities/rate-limiter';
 import { createStripeClientCache } from '../stripe/client';
 import { createQueueLimitLookup } from '../activities/sqs-emitter';
 import type { CompoundConfig } from '../common/config';
-import { compoundDataConverter } from '../common/data-converter';
+import { compoundDataConverter, PAYLOAD_CONVERTER_PATH } from '../common/data-converter';
 import { createOpener, loadSealingPrivateKeys, type Opener } from '../common/sealed-keys';
 import { sqsClient } from '../common/sqs';
 import { eventsStateQuery, pageFailingSignal } from '../workflows/definitions';
@@ -104,25 +112,52 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
       }
     },
   });
+  const workflows = await workflowCode(o.workflowBundle);
   const worker = await Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.config.taskQueue,
-    ...(o.workflowBundle
-      ? { workflowBundle: o.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle: { code: workflows.code },
     activities,
     dataConverter: compoundDataConverter(),
     ...workerTuning(o.config),
     identity,
-    // A short, readable build id (the default is a 64-hex bundle hash recorded on every task event:
-    // ~150 bytes of history per page). Worker versioning itself stays off.
+    // Recorded on every workflow task: which code decided what (see buildIdOf). Worker versioning
+    // itself stays off.
     workerDeploymentOptions: {
       useWorkerVersioning: false,
-      version: { deploymentName: 'compound', buildId: COMPOUND_VERSION },
+      version: { deploymentName: 'compound', buildId: workflows.buildId },
     },
     ...o.overrides,
   });
   peers.stopWhen(() => ['STOPPED', 'FAILED'].includes(worker.getState()));
   return worker;
 }
+
+/** The workflow code this worker runs (bundled from workflows/ now unless given) and its build id. */
+async function workflowCode(
+  given?: WorkerOptions['workflowBundle'],
+): Promise<{ code: string; buildId: string }> {
+  const code = !given
+    ? (
+        await bundleWorkflowCode({
+          workflowsPath: require.resolve('../workflows'),
+          payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+          logger: Runtime.instance().logger,
+        })
+      ).code
+    : 'code' in given
+      ? given.code
+      : await readFile(given.codePath, 'utf8');
+  return { code, buildId: buildIdOf(code) };
+}
+
+/**
+ * The package version and a short hash of the workflow bundle, e.g. `0.1.0+3f9a0c12d4e5`. A workflow
+ * task completed by other workflow code than the tasks before it shows as another build id in the
+ * history, the first thing to look at after a nondeterminism error (issue 18 came from a paging rule
+ * changed under running workflows). Short, as it is recorded on every task (the SDK's default is a
+ * 64-hex hash: ~150 bytes of history per page).
+ */
+export const buildIdOf = (bundleCode: string): string =>
+  `${COMPOUND_VERSION}+${createHash('sha256').update(bundleCode).digest('hex').slice(0, 12)}`;

@@ -39,7 +39,12 @@ export async function runWorker(env: Env = process.env): Promise<void> {
     metrics: createPageMetrics(Runtime.instance().metricMeter),
   });
   logger.info(
-    { taskQueue: config.taskQueue, namespace, metrics: `http://127.0.0.1:${config.metricsPort}/metrics` },
+    {
+      taskQueue: config.taskQueue,
+      namespace,
+      buildId: worker.options.workerDeploymentOptions?.version.buildId,
+      metrics: `http://127.0.0.1:${config.metricsPort}/metrics`,
+    },
     'compound worker started',
   );
   watchLiveness(worker, {

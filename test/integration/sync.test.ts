@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { buildIdOf } from '../../worker/create-worker';
 import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import type { ResourceName } from '../../stripe/resources';
 import { services } from '../services/env';
@@ -100,6 +103,43 @@ describe('scheduled sync: every object reaches SQS', () => {
     expect(new Set(bodies.map((b) => b.dedupId)).size).toBe(bodies.length);
     expect(summary.messages).toBe(bodies.length);
   });
+});
+
+it('every workflow task records the build id of the workflow code that ran it', async () => {
+  const account = await admin.createAccount({
+    mode: 'test',
+    counts: { charges: 0, products: 250, subscriptions: 0 },
+  });
+  const name = uniqueName('build-id');
+  const interaction = await storeInteraction(
+    h.client,
+    {
+      id: name,
+      name,
+      resource: 'products',
+      frequency: 'daily',
+      stripeKey: account.keys.restricted,
+      queueUrl: await createQueue(h.sqs, uniqueName('build-id')),
+      stripeApiBase: services().emulatorUrl,
+    },
+    h.worker.taskQueue,
+  );
+  const handle = await h.client.workflow.start('syncInteraction', {
+    taskQueue: h.worker.taskQueue,
+    workflowId: `sync-${interaction.id}`,
+    args: [{ interactionId: interaction.id }],
+  });
+  await handle.result();
+  const tasks = ((await handle.fetchHistory()).events ?? []).filter(
+    (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  );
+  const bundle = readFileSync(process.env.COMPOUND_TEST_WORKFLOW_BUNDLE!, 'utf8');
+  expect(tasks.length).toBeGreaterThan(2);
+  expect(new Set(tasks.map((e) => e.workflowTaskCompletedEventAttributes?.workerVersion?.buildId))).toEqual(
+    new Set([buildIdOf(bundle)]),
+  );
+  // Another bundle, another id: a worker running other workflow code shows in the history.
+  expect(buildIdOf(`${bundle}\n`)).not.toBe(buildIdOf(bundle));
 });
 
 describe('failures', () => {
