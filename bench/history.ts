@@ -11,6 +11,15 @@ export interface HistoryStats {
   /** Seconds from a page's completion to the next page scheduled after it (the workflow's turnaround), summed. */
   turnaroundSeconds: number;
   pages: number;
+  /**
+   * Where the seconds above go, summed: a page waiting for a worker to take it (activity schedule-to-start,
+   * which includes Temporal's per-account dispatch rate), and a workflow task waiting for the worker
+   * (schedule-to-start) and being worked on (start-to-complete).
+   */
+  pageQueueSeconds: number;
+  workflowTaskQueueSeconds: number;
+  workflowTaskRunSeconds: number;
+  workflowTasks: number;
   /** Pages completed in each second since `since`. */
   pagesPerSecond: number[];
   /** Each fetchPage activity's [scheduled, closed] in unix seconds (closed: Infinity if it never did). */
@@ -27,6 +36,10 @@ export async function historyOf(client: Client, workflowId: string, sinceMs: num
     pageSeconds: 0,
     turnaroundSeconds: 0,
     pages: 0,
+    pageQueueSeconds: 0,
+    workflowTaskQueueSeconds: 0,
+    workflowTaskRunSeconds: 0,
+    workflowTasks: 0,
     pagesPerSecond: [],
     pageIntervals: [],
   };
@@ -46,8 +59,26 @@ export async function historyOf(client: Client, workflowId: string, sinceMs: num
     const scheduledAt = new Map<number, number>();
     const openPages = new Map<number, [number, number]>();
     let completedWaiting: number[] = [];
+    const taskScheduledAt = new Map<number, number>();
+    const taskStartedAt = new Map<number, number>();
     for (const e of events) {
       const at = eventSeconds(e.eventTime);
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+        taskScheduledAt.set(Number(e.eventId), at);
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+        const from = taskScheduledAt.get(Number(e.workflowTaskStartedEventAttributes?.scheduledEventId));
+        if (from !== undefined) stats.workflowTaskQueueSeconds += at - from;
+        taskStartedAt.set(Number(e.eventId), at);
+      }
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+        const from = taskStartedAt.get(Number(e.workflowTaskCompletedEventAttributes?.startedEventId));
+        if (from !== undefined) stats.workflowTaskRunSeconds += at - from;
+        stats.workflowTasks += 1;
+      }
+      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
+        const from = openPages.get(Number(e.activityTaskStartedEventAttributes?.scheduledEventId))?.[0];
+        if (from !== undefined) stats.pageQueueSeconds += at - from;
+      }
       if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
         scheduledAt.set(Number(e.eventId), at);
         for (const done of completedWaiting) stats.turnaroundSeconds += at - done;

@@ -24,7 +24,9 @@ export interface MultiTenantResult {
    * Mean seconds per page from scheduled to completed and from completed to the run's next page, and
    * the pages in flight on average (Little's law): what holds throughput back when the CPU does not.
    */
-  secondsPerPage: { inFlight: number; turnaround: number };
+  secondsPerPage: { inFlight: number; turnaround: number; waitingForWorker: number };
+  /** Mean seconds a workflow task waited for the worker, and took on it (see HistoryStats). */
+  secondsPerWorkflowTask: { queued: number; run: number };
   meanPagesInFlight: number;
   requestsPerRun: Awaited<ReturnType<typeof requestsPerRun>>;
   rateLimited: number;
@@ -75,6 +77,7 @@ export async function runMultiTenant(
 
     const histories = await tenantHistories(b, sync);
     const historyEvents = histories.reduce((n, h) => n + h.events, 0);
+    const tasks = histories.reduce((n, h) => n + h.workflowTasks, 0);
     const requests = await requestsPerRun(b, sync.runs);
     return {
       name,
@@ -88,6 +91,11 @@ export async function runMultiTenant(
       secondsPerPage: {
         inFlight: round(histories.reduce((n, h) => n + h.pageSeconds, 0) / Math.max(1, pages)),
         turnaround: round(histories.reduce((n, h) => n + h.turnaroundSeconds, 0) / Math.max(1, pages)),
+        waitingForWorker: round(histories.reduce((n, h) => n + h.pageQueueSeconds, 0) / Math.max(1, pages)),
+      },
+      secondsPerWorkflowTask: {
+        queued: round(histories.reduce((n, h) => n + h.workflowTaskQueueSeconds, 0) / Math.max(1, tasks), 3),
+        run: round(histories.reduce((n, h) => n + h.workflowTaskRunSeconds, 0) / Math.max(1, tasks), 3),
       },
       meanPagesInFlight: round(histories.reduce((n, h) => n + h.pageSeconds, 0) / sync.seconds, 1),
       requestsPerRun: requests,

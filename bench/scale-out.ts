@@ -53,6 +53,8 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
         '429s': r.rateLimited,
         'in flight': r.meanPagesInFlight,
         's/page': `${r.secondsPerPage.inFlight}+${r.secondsPerPage.turnaround}`,
+        'waiting for a worker': r.secondsPerPage.waitingForWorker,
+        'workflow task queued+run': `${r.secondsPerWorkflowTask.queued}+${r.secondsPerWorkflowTask.run}`,
         'events/page': r.historyEventsPerPage,
         'worker ms/page': r.cpuMsPerPage.worker,
         'server ms/page': r.cpuMsPerPage.temporal,
