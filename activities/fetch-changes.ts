@@ -8,7 +8,7 @@ import {
 } from '../common/envelope';
 import { advanceCursor, eventsWindow, type EventsCursor, type EventsWindow } from '../common/events-cursor';
 import { FAILURE } from '../common/failure-types';
-import { keyMode, rateShareOf } from '../common/interaction';
+import { compressionOf, keyMode, rateShareOf } from '../common/interaction';
 import { accountKeyFor, listEventsPage, type StripeEvent } from '../stripe/client';
 import { classifyStripeError, eventsPermissionHint } from '../stripe/errors';
 import { RESOURCES, type ResourceSpec } from '../stripe/resources';
@@ -150,6 +150,7 @@ export function createFetchChanges(deps: FetchPageDeps & { eventsLagSeconds?: nu
             changes,
             `${workflowId}|${runId}|${info.activityId}|${totals.pages}`,
             maxMessageBytes,
+            compressionOf(interaction),
           );
         } catch (err) {
           if (err instanceof ObjectTooLargeError)

@@ -2,7 +2,7 @@ import { FAILURE } from '../common/failure-types';
 import { activityInfo, ApplicationFailure, heartbeat, type Info as ActivityInfo } from '@temporalio/activity';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { buildMessages, ObjectTooLargeError, runKindOf } from '../common/envelope';
-import { keyMode, pagePriorityOf, rateShareOf, type Interaction } from '../common/interaction';
+import { compressionOf, keyMode, pagePriorityOf, rateShareOf, type Interaction } from '../common/interaction';
 import { RESOURCES } from '../stripe/resources';
 import type { RateLimiter } from './rate-limiter';
 import { accountKeyFor, listPage, type StripeClient } from '../stripe/client';
@@ -125,6 +125,7 @@ export function createFetchPage(deps: FetchPageDeps) {
         page.data,
         pageKey,
         maxMessageBytes,
+        compressionOf(interaction),
       );
     } catch (err) {
       if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);

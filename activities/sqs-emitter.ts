@@ -4,7 +4,7 @@ import {
   SQSClient,
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
-import type { OutgoingMessage } from '../common/envelope';
+import { CONTENT_ENCODING_ATTRIBUTE, type OutgoingMessage } from '../common/envelope';
 
 // SendMessageBatch takes at most 10 entries and 1 MiB in all; an entry can fail while the call succeeds.
 export const MAX_BATCH_ENTRIES = 10;
@@ -51,6 +51,7 @@ export async function sendMessages(
       MessageAttributes: {
         'compound-dedup-id': { DataType: 'String', StringValue: m.dedupId },
         'compound-interaction': { DataType: 'String', StringValue: o.interactionId },
+        ...(m.encoding && { [CONTENT_ENCODING_ATTRIBUTE]: { DataType: 'String', StringValue: m.encoding } }),
       },
       ...(fifo && { MessageGroupId: o.messageGroupId, MessageDeduplicationId: m.dedupId }),
     }));

@@ -1,5 +1,11 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Change, ChangesEnvelope, Envelope } from '../common/envelope';
+import {
+  CONTENT_ENCODING_ATTRIBUTE,
+  decodeMessageBody,
+  type Change,
+  type ChangesEnvelope,
+  type Envelope,
+} from '../common/envelope';
 
 /** A stand-in for the extraction stage: drains the queue, counting object ids (and keeping change messages' changes). */
 export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
@@ -17,13 +23,18 @@ export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
           MaxNumberOfMessages: 10,
           WaitTimeSeconds: 1,
           VisibilityTimeout: 120,
+          MessageAttributeNames: [CONTENT_ENCODING_ATTRIBUTE],
         }),
       );
       const messages = res.Messages ?? [];
       if (messages.length === 0) continue;
       lastMessageAt = Date.now();
       for (const m of messages) {
-        const envelope = JSON.parse(m.Body!) as Envelope | ChangesEnvelope;
+        const body = decodeMessageBody(
+          m.Body!,
+          m.MessageAttributes?.[CONTENT_ENCODING_ATTRIBUTE]?.StringValue,
+        );
+        const envelope = JSON.parse(body) as Envelope | ChangesEnvelope;
         if (envelope.content === 'changes') {
           changes.push(...envelope.changes);
           received += envelope.changes.length;

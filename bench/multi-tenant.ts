@@ -4,6 +4,7 @@ import { startConsumer } from './consumer';
 import { cpuMeter, cpuMsPerPage, processCpuMs, serviceCpuProbes, type CpuPerPage } from './process-cpu';
 import { createTenants, requestsPerRun, syncTenants, tenantBench, tenantHistories } from './tenants';
 import { spawnBenchWorker } from './worker-process';
+import type { MessageCompression } from '../common/interaction';
 
 // Issue 16: 40 accounts × 2,500 charges on one worker at ≥ 60 pages/s, and more with two workers.
 // Each account has its own 25 req/s, so together they allow 1,000 pages/s: the worker is what binds.
@@ -13,6 +14,7 @@ export const MULTI_TENANT = { accounts: 40, charges: 2_500 };
 export interface MultiTenantResult {
   name: string;
   workers: number;
+  compression: MessageCompression;
   accounts: number;
   objects: number;
   pages: number;
@@ -44,6 +46,7 @@ export async function runMultiTenant(
   client: Client,
   name: string,
   workerCount: number,
+  compression: MessageCompression = 'none',
 ): Promise<MultiTenantResult> {
   const b = await tenantBench(services, client, name);
   const workers = await Promise.all(
@@ -54,6 +57,7 @@ export async function runMultiTenant(
       b,
       name,
       Array.from({ length: MULTI_TENANT.accounts }, () => MULTI_TENANT.charges),
+      compression,
     );
     const cpu = cpuMeter({
       ...serviceCpuProbes(services),
@@ -82,6 +86,7 @@ export async function runMultiTenant(
     return {
       name,
       workers: workerCount,
+      compression,
       accounts: tenants.length,
       objects,
       pages,

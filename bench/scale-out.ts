@@ -4,9 +4,15 @@ import { FAIRNESS, runFairness, type FairnessResult } from './fairness';
 import { MULTI_TENANT, runMultiTenant, type MultiTenantResult } from './multi-tenant';
 
 // Issue 16's many-account scenarios, run after the single-account ones: `multi-tenant` (one worker),
-// `multi-tenant-2w` (two) and `fairness`.
+// `multi-tenant-2w` (two), the same two with gzip-compressed messages (`-gzip`), and `fairness`.
 
-export const SCALE_OUT_SCENARIOS = ['multi-tenant', 'multi-tenant-2w', 'fairness'];
+export const SCALE_OUT_SCENARIOS = [
+  'multi-tenant',
+  'multi-tenant-2w',
+  'multi-tenant-gzip',
+  'multi-tenant-2w-gzip',
+  'fairness',
+];
 
 export interface ScaleOutResults {
   multiTenant: MultiTenantResult[];
@@ -27,11 +33,12 @@ export async function runScaleOutScenarios(
       results.fairness = await runFairness(services, client, name);
       continue;
     }
-    const workers = name.endsWith('-2w') ? 2 : 1;
+    const workers = name.includes('-2w') ? 2 : 1;
+    const compression = name.endsWith('-gzip') ? 'gzip' : 'none';
     console.log(
-      `scenario ${name}: ${MULTI_TENANT.accounts} accounts × ${MULTI_TENANT.charges} charges, ${workers} worker(s)`,
+      `scenario ${name}: ${MULTI_TENANT.accounts} accounts × ${MULTI_TENANT.charges} charges, ${workers} worker(s), messages ${compression === 'gzip' ? 'gzip-compressed' : 'plain JSON'}`,
     );
-    results.multiTenant.push(await runMultiTenant(services, client, name, workers));
+    results.multiTenant.push(await runMultiTenant(services, client, name, workers, compression));
     console.log(`  ${results.multiTenant.at(-1)!.pagesPerSecond} pages/s`);
   }
   return results;
@@ -43,6 +50,7 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
       multiTenant.map((r) => ({
         scenario: r.name,
         workers: r.workers,
+        compression: r.compression,
         pages: r.pages,
         seconds: r.seconds,
         'pages/s': r.pagesPerSecond,

@@ -1,4 +1,5 @@
 import { CreateQueueCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageCompression } from '../common/interaction';
 import type { Client } from '@temporalio/client';
 import { createInteraction } from '../client/interactions';
 import { loadConfig } from '../common/config';
@@ -74,7 +75,12 @@ export async function purgeQueue(b: TenantBench): Promise<void> {
  * One account and one charges interaction per entry of `charges`. Snapshot mode, so every run reads
  * every object: the fairness scenario syncs the same accounts again in other company.
  */
-export async function createTenants(b: TenantBench, prefix: string, charges: number[]): Promise<Tenant[]> {
+export async function createTenants(
+  b: TenantBench,
+  prefix: string,
+  charges: number[],
+  compression: MessageCompression = 'none',
+): Promise<Tenant[]> {
   const config = {
     ...loadConfig({ ...process.env, COMPOUND_SQS_ENDPOINT: b.services.sqsEndpoint }),
     taskQueue: b.taskQueue,
@@ -95,6 +101,7 @@ export async function createTenants(b: TenantBench, prefix: string, charges: num
           resource: 'charges',
           frequency: 'daily',
           mode: 'snapshot',
+          compression,
           stripeKey: account.keys.restricted,
           queueUrl: b.queueUrl,
           stripeApiBase: b.services.emulatorUrl,

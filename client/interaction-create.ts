@@ -135,6 +135,8 @@ export interface InteractionChanges {
   pageSize?: number;
   /** Share of the account's Stripe rate limit, (0, 1]. */
   rateShare?: number;
+  /** none | gzip: how message bodies are written from the next page on. */
+  compression?: string;
   timezone?: string;
   queueUrl?: string;
   stripeApiBase?: string;
@@ -169,7 +171,7 @@ export async function updateInteraction(
     .map(([k]) => k);
   if (given.length === 0) {
     throw new UsageError(
-      'nothing to update: give --frequency, --mode, --account, --rate-share, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
+      'nothing to update: give --frequency, --mode, --account, --rate-share, --compression, --page-size, --timezone, --queue-url, --stripe-api-base or a new key',
     );
   }
   const { id, handle, desc } = await describeOrUsage(client, idOrName);

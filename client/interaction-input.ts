@@ -51,6 +51,8 @@ export interface CreateInteractionInput {
   pageSize?: number;
   /** Share of the account's Stripe rate limit, (0, 1]; default DEFAULT_RATE_SHARE. */
   rateShare?: number;
+  /** none | gzip (validated); default none. */
+  compression?: string;
   /** Default: config.queueUrl. */
   queueUrl?: string;
   /** The Stripe API (default https://api.stripe.com), the emulator or a proxy. */
@@ -97,6 +99,7 @@ export function parseInteractionInput(
     stripeKey: input.stripeKey,
     pageSize: input.pageSize,
     ...(input.rateShare !== undefined && { rateShare: input.rateShare }),
+    ...(input.compression !== undefined && { compression: input.compression }),
     queueUrl: input.queueUrl ?? config.queueUrl,
     stripeApiBase: input.stripeApiBase,
     timezone: input.timezone,

@@ -18,6 +18,7 @@ export interface RawInteractionOptions extends StripeKeySourceOptions {
   account?: string;
   pageSize?: string;
   rateShare?: string;
+  compression?: string;
   queueUrl?: string;
   stripeApiBase?: string;
   timezone?: string;

@@ -10,9 +10,11 @@ import {
   syncModeOf,
   budgetOf,
   rateShareOf,
+  compressionOf,
   type Interaction,
   type InteractionMemo,
   type SyncMode,
+  type MessageCompression,
 } from '../common/interaction';
 import { maskKey, redactSecrets } from '../common/mask';
 
@@ -54,6 +56,8 @@ export interface InteractionView {
   budget: string;
   /** Its share of the account's Stripe rate limit (DEFAULT_RATE_SHARE unless set). */
   rateShare: number;
+  /** How its message bodies are written. */
+  compression: MessageCompression;
   timezone: string;
   pageSize: number;
   queueUrl: string;
@@ -104,6 +108,7 @@ export function toInteractionView(
     mode: syncModeOf(interaction),
     budget: budgetOf(interaction),
     rateShare: rateShareOf(interaction),
+    compression: compressionOf(interaction),
     timezone: interaction.timezone,
     pageSize: interaction.pageSize,
     queueUrl: interaction.queueUrl,

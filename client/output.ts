@@ -127,6 +127,12 @@ export function formatInteraction(v: InteractionView): string {
     ['stripe api', v.stripeApiBase ?? 'https://api.stripe.com'],
     ['page size', String(v.pageSize)],
     ['queue', v.queueUrl],
+    [
+      'messages',
+      v.compression === 'gzip'
+        ? 'gzip-compressed JSON in base64 (attribute compound-content-encoding=gzip)'
+        : 'JSON',
+    ],
     ['task queue', v.taskQueue ?? '-'],
     ['schedule', v.scheduleId],
     ['backfill workflow', v.backfillWorkflowId],
@@ -176,6 +182,7 @@ const SETTING_LABELS: Record<string, string> = {
   stripeKey: 'Stripe key',
   pageSize: 'page size',
   rateShare: 'rate share',
+  compression: 'compression',
   queueUrl: 'queue URL',
   stripeApiBase: 'Stripe API base',
   timezone: 'time zone',

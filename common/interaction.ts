@@ -3,6 +3,9 @@ import { FREQUENCIES, hasEvents, RESOURCES, RESOURCE_NAMES } from '../stripe/res
 
 /** incremental: a snapshot first, then only the changes Stripe's events report; snapshot: every run reads everything. */
 export const SYNC_MODES = ['incremental', 'snapshot'] as const;
+/** How message bodies are written: JSON as is, or gzip-compressed and base64-encoded (docs/messages.md). */
+export const MESSAGE_COMPRESSIONS = ['none', 'gzip'] as const;
+export type MessageCompression = (typeof MESSAGE_COMPRESSIONS)[number];
 export type SyncMode = (typeof SYNC_MODES)[number];
 
 /** Interaction ids are slugs of their names: they become `interaction-<id>` and `backfill-<id>`. */
@@ -76,6 +79,12 @@ export const interactionSchema = z
       .gt(0, 'rate share must be above 0 (0.05 is 5 % of the limit)')
       .max(1, 'rate share must be at most 1 (all of Stripe’s limit)')
       .optional(),
+    /** Absent: 'none' (plain JSON bodies, as every interaction had before compression existed). */
+    compression: z
+      .enum(MESSAGE_COMPRESSIONS, {
+        error: () => `compression must be one of: ${MESSAGE_COMPRESSIONS.join(', ')}`,
+      })
+      .optional(),
     timezone: z
       .string()
       .default('UTC')
@@ -105,6 +114,9 @@ export type InteractionInput = z.input<typeof interactionSchema>;
 /** The rate-limit budget an interaction draws from (interactions from before budgets existed: their own). */
 export const budgetOf = (interaction: Pick<Interaction, 'budget' | 'id'>): string =>
   interaction.budget ?? `interaction-${interaction.id}`.slice(0, 64);
+
+export const compressionOf = (interaction: Pick<Interaction, 'compression'>): MessageCompression =>
+  interaction.compression ?? 'none';
 
 /** Compound's share of an account's Stripe rate limit when the interaction names none. */
 export const DEFAULT_RATE_SHARE = 0.95;

@@ -6,7 +6,8 @@ import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import type { ResourceName } from '../../stripe/resources';
 import { services } from '../services/env';
 import { storeInteraction, runSync } from '../support/interaction-fixture';
-import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { bodyOf, createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { CONTENT_ENCODING_ATTRIBUTE } from '../../common/envelope';
 import { useHarness } from '../support/temporal';
 
 // The sync engine end to end: real Temporal dev server, real Worker, the Stripe emulator over HTTP, and
@@ -20,6 +21,7 @@ interface Scenario {
   count: number;
   ties?: number;
   queue?: string;
+  compression?: 'none' | 'gzip';
 }
 
 async function syncScenario(s: Scenario) {
@@ -41,6 +43,7 @@ async function syncScenario(s: Scenario) {
       stripeKey: account.keys.restricted,
       queueUrl,
       stripeApiBase: services().emulatorUrl,
+      ...(s.compression && { compression: s.compression }),
     },
     h.worker.taskQueue,
   );
@@ -68,6 +71,22 @@ describe('scheduled sync: every object reaches SQS', () => {
       }
     });
   }
+
+  it('gzip compression: every object once, each message marked and several times smaller than its JSON', async () => {
+    const { messages, truth, summary } = await syncScenario({
+      resource: 'charges',
+      count: 450,
+      compression: 'gzip',
+    });
+    expect([...objectIds(messages).distinct].sort()).toEqual(truth.map((o) => o.id).sort());
+    expect(objectIds(messages).all).toHaveLength(450);
+    for (const m of messages)
+      expect(m.MessageAttributes?.[CONTENT_ENCODING_ATTRIBUTE]?.StringValue).toBe('gzip');
+    const sent = messages.reduce((n, m) => n + Buffer.byteLength(m.Body!), 0);
+    const json = messages.reduce((n, m) => n + Buffer.byteLength(bodyOf(m)), 0);
+    expect(summary.bytes).toBe(sent);
+    expect(sent * 4).toBeLessThan(json);
+  });
 
   it('500 charges sharing one created second: none lost, none duplicated across slices', async () => {
     const { messages, truth } = await syncScenario({ resource: 'charges', count: 800, ties: 500 });

@@ -50,6 +50,7 @@ describe('compound interactions (commander wiring)', () => {
       '--stripe-key',
       '--page-size',
       '--rate-share',
+      '--compression',
       '--queue-url',
       '--stripe-api-base',
       '--timezone',
@@ -62,6 +63,7 @@ describe('compound interactions (commander wiring)', () => {
       expect.arrayContaining([
         '--frequency',
         '--page-size',
+        '--compression',
         '--stripe-key-env',
         '--stripe-key-file',
         '--stripe-key',

@@ -30,6 +30,16 @@ function usage(input: Partial<CreateInteractionInput>): string {
   throw new Error('expected a UsageError');
 }
 
+/** A valid stored interaction, for checks of one field at a time. */
+const stored = {
+  id: 'a',
+  name: 'a',
+  resource: 'charges',
+  frequency: 'daily',
+  stripeKey: 'rk_test_abcdefgh1234',
+  queueUrl: 'http://q.example/1/q',
+};
+
 describe('parseInteractionInput', () => {
   it('fills the defaults: id from the name, page size 100, UTC, the configured queue', () => {
     expect(parseInteractionInput(base, config)).toEqual({
@@ -148,20 +158,20 @@ describe('parseRateShare', () => {
       /--rate-share must be a share of Stripe's rate limit like 0.5 or 50%/,
     );
     expect(() => parseRateShare('-0.5')).toThrow(UsageError);
-    const base = {
-      id: 'a',
-      name: 'a',
-      resource: 'charges',
-      frequency: 'daily',
-      stripeKey: 'rk_test_abcdefgh1234',
-      queueUrl: 'http://q.example/1/q',
-    };
-    expect(interactionSchema.safeParse({ ...base, rateShare: 0.5 }).success).toBe(true);
-    expect(interactionSchema.safeParse({ ...base, rateShare: 0 }).error?.issues[0].message).toMatch(
+    expect(interactionSchema.safeParse({ ...stored, rateShare: 0.5 }).success).toBe(true);
+    expect(interactionSchema.safeParse({ ...stored, rateShare: 0 }).error?.issues[0].message).toMatch(
       /above 0/,
     );
-    expect(interactionSchema.safeParse({ ...base, rateShare: 1.5 }).error?.issues[0].message).toMatch(
+    expect(interactionSchema.safeParse({ ...stored, rateShare: 1.5 }).error?.issues[0].message).toMatch(
       /at most 1/,
+    );
+  });
+
+  it('compression is none or gzip, and says so', () => {
+    expect(interactionSchema.parse({ ...stored, compression: 'gzip' }).compression).toBe('gzip');
+    expect(interactionSchema.parse(stored).compression).toBeUndefined();
+    expect(interactionSchema.safeParse({ ...stored, compression: 'zip' }).error?.issues[0].message).toBe(
+      'compression must be one of: none, gzip',
     );
   });
 });

@@ -81,6 +81,7 @@ describe('interaction views', () => {
       mode: 'snapshot',
       budget: 'interaction-acme-charges',
       rateShare: 0.95,
+      compression: 'none',
       timezone: 'America/New_York',
       pageSize: 100,
       queueUrl: interaction.queueUrl,
@@ -194,6 +195,10 @@ describe('formatting', () => {
     );
     expect(text).toMatch(/last run:\s+never run/);
     expect(text).toMatch(/rate share:\s+95 % of the account's limit: 23.75 req\/s \(Stripe: 25 req\/s\)/);
+    expect(text).toMatch(/messages:\s+JSON\n/);
+    expect(formatInteraction({ ...view(), compression: 'gzip' })).toMatch(
+      /messages:\s+gzip-compressed JSON in base64 \(attribute compound-content-encoding=gzip\)/,
+    );
     expect(text).not.toContain(KEY);
   });
 

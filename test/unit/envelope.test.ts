@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import {
   buildMessages,
+  CONTENT_ENCODING_ATTRIBUTE,
+  decodeMessageBody,
   ObjectTooLargeError,
   SCHEMA_VERSION,
   type EnvelopeContext,
@@ -68,5 +71,63 @@ describe('SQS envelope', () => {
     const page = [...objects(2, 10), { id: 'ch_huge', pad: 'y'.repeat(300 * 1024) }];
     expect(() => buildMessages(context, page, 'k', 256 * 1024)).toThrow(ObjectTooLargeError);
     expect(() => buildMessages(context, page, 'k', 256 * 1024)).toThrow(/ch_huge/);
+  });
+});
+
+/** Printable characters JSON keeps as they are, at random: gzip cannot shrink them enough to pay for base64. */
+const noise = (length: number) =>
+  [...randomBytes(length)]
+    .map(
+      (b) =>
+        '!#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~'[b % 91],
+    )
+    .join('');
+
+describe('gzip-compressed messages', () => {
+  // Like Stripe's objects: the same keys on every object, values that repeat.
+  const charges = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `ch_3Q${String(i).padStart(22, '0')}`,
+      object: 'charge',
+      amount: 1000 + i,
+      currency: 'usd',
+      status: 'succeeded',
+      billing_details: { address: { city: null, country: 'US', line1: null }, email: null, name: null },
+      payment_method_details: { card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 } },
+      metadata: { order: `order_${i}` },
+    }));
+
+  it('decode to the very envelope a plain message carries, with the same dedup ids, much smaller', () => {
+    const page = charges(100);
+    const plain = buildMessages(context, page, 'wf|run|7', 256 * 1024);
+    const gzipped = buildMessages(context, page, 'wf|run|7', 256 * 1024, 'gzip');
+    expect(gzipped.map((m) => m.dedupId)).toEqual(plain.map((m) => m.dedupId));
+    expect(gzipped.map((m) => m.encoding)).toEqual(plain.map(() => 'gzip'));
+    expect(gzipped.map((m) => decodeMessageBody(m.body, m.encoding))).toEqual(plain.map((m) => m.body));
+    const bytes = (ms: { bytes: number }[]) => ms.reduce((n, m) => n + m.bytes, 0);
+    expect(bytes(gzipped) * 4).toBeLessThan(bytes(plain));
+    expect(plain.every((m) => m.encoding === undefined)).toBe(true);
+  });
+
+  it('a part that does not shrink (random content grows by base64) is cut again until every message fits', () => {
+    const limit = 64 * 1024;
+    const page = Array.from({ length: 40 }, (_, i) => ({ id: `ch_${i}`, noise: noise(3000) }));
+    const plainParts = buildMessages(context, page, 'k', limit).length;
+    const gzipped = buildMessages(context, page, 'k', limit, 'gzip');
+    expect(gzipped.length).toBeGreaterThan(plainParts);
+    for (const m of gzipped) expect(m.bytes + 1024).toBeLessThanOrEqual(limit);
+    const bodies = gzipped.map((m) => JSON.parse(decodeMessageBody(m.body, m.encoding)));
+    expect(bodies.flatMap((b) => b.objects.map((o: { id: string }) => o.id))).toEqual(page.map((o) => o.id));
+    expect(bodies.map((b) => [b.part, b.parts])).toEqual(gzipped.map((_, i) => [i + 1, gzipped.length]));
+  });
+
+  it('name an object whose compressed message still cannot fit', () => {
+    const page = [...charges(2), { id: 'ch_noise', noise: noise(60 * 1024) }];
+    expect(() => buildMessages(context, page, 'k', 64 * 1024, 'gzip')).toThrow(/ch_noise/);
+  });
+
+  it('a consumer is told what it cannot decode', () => {
+    expect(() => decodeMessageBody('x', 'br')).toThrow(`unknown ${CONTENT_ENCODING_ATTRIBUTE} "br"`);
+    expect(decodeMessageBody('{"a":1}', undefined)).toBe('{"a":1}');
   });
 });
