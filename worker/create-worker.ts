@@ -55,11 +55,10 @@ export function workerTuning(config: CompoundConfig): Partial<WorkerOptions> {
     ...(config.taskQueueActivitiesPerSecond && {
       maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
     }),
-    // The SDK's default is a fixed 10 polls per task type, so with many tenants a page waited ~0.3-0.5 s
-    // for a worker to take it while slots were free (bench, multi-tenant: 0.2-0.25 s with autoscaling). Each
-    // poll still needs a free slot, so this does not take more work than maxConcurrent* allows.
-    activityTaskPollerBehavior: { type: 'autoscaling' },
-    workflowTaskPollerBehavior: { type: 'autoscaling' },
+    // Polls: the SDK's default (10 per task type). More polls, or the SDK's autoscaling pollers, cut a
+    // page's wait for a worker with many tenants (0.3-0.5 s → 0.15-0.2 s) but unbalance one account's
+    // pages between workers that each pace their part of its rate (peer-workers.ts): two workers on
+    // one account reached 0.70 (autoscaling) and 0.82 (40 polls) of the rate instead of 0.9.
     // Long enough for a page in flight (Stripe call + SQS send) to finish after SIGTERM.
     shutdownGraceTime: SHUTDOWN_GRACE,
     // After that, a shutdown still waiting (say, on an activation that never completes) fails run():

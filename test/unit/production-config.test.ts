@@ -106,13 +106,6 @@ describe('several workers on one task queue', () => {
     ).toBe(8);
   });
 
-  it('poll for pages and workflow tasks with as many polls as Temporal keeps busy, within their slots', () => {
-    expect(workerTuning(loadConfig({}))).toMatchObject({
-      activityTaskPollerBehavior: { type: 'autoscaling' },
-      workflowTaskPollerBehavior: { type: 'autoscaling' },
-    });
-  });
-
   it('leave the workflow cache to the SDK (sized from the heap) unless told otherwise', () => {
     expect(workerTuning(loadConfig({}))).not.toHaveProperty('maxCachedWorkflows');
     expect(workerTuning(loadConfig({ COMPOUND_MAX_CACHED_WORKFLOWS: '50' })).maxCachedWorkflows).toBe(50);
