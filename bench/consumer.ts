@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   CONTENT_ENCODING_ATTRIBUTE,
-  decodeMessageBody,
+  envelopeJsonOf,
   type Change,
   type ChangesEnvelope,
   type Envelope,
@@ -30,11 +30,7 @@ export function startConsumer(sqs: SQSClient, queueUrl: string, loops = 4) {
       if (messages.length === 0) continue;
       lastMessageAt = Date.now();
       for (const m of messages) {
-        const body = decodeMessageBody(
-          m.Body!,
-          m.MessageAttributes?.[CONTENT_ENCODING_ATTRIBUTE]?.StringValue,
-        );
-        const envelope = JSON.parse(body) as Envelope | ChangesEnvelope;
+        const envelope = JSON.parse(envelopeJsonOf(m)) as Envelope | ChangesEnvelope;
         if (envelope.content === 'changes') {
           changes.push(...envelope.changes);
           received += envelope.changes.length;

@@ -80,8 +80,9 @@ export async function runMultiTenant(
       missing += (await b.admin.objects(t.accountId, 'charges')).filter((o) => !seen.has(o.id)).length;
 
     const histories = await tenantHistories(b, sync);
-    const historyEvents = histories.reduce((n, h) => n + h.events, 0);
-    const tasks = histories.reduce((n, h) => n + h.workflowTasks, 0);
+    const total = (of: (h: (typeof histories)[number]) => number) => histories.reduce((n, h) => n + of(h), 0);
+    const historyEvents = total((h) => h.events);
+    const tasks = total((h) => h.workflowTasks);
     const requests = await requestsPerRun(b, sync.runs);
     return {
       name,
@@ -94,15 +95,15 @@ export async function runMultiTenant(
       pagesPerSecond: round(pages / sync.seconds, 1),
       slowestRunSeconds: round(Math.max(...sync.runs.map((r) => r.seconds))),
       secondsPerPage: {
-        inFlight: round(histories.reduce((n, h) => n + h.pageSeconds, 0) / Math.max(1, pages)),
-        turnaround: round(histories.reduce((n, h) => n + h.turnaroundSeconds, 0) / Math.max(1, pages)),
-        waitingForWorker: round(histories.reduce((n, h) => n + h.pageQueueSeconds, 0) / Math.max(1, pages)),
+        inFlight: round(total((h) => h.pageSeconds) / Math.max(1, pages)),
+        turnaround: round(total((h) => h.turnaroundSeconds) / Math.max(1, pages)),
+        waitingForWorker: round(total((h) => h.pageQueueSeconds) / Math.max(1, pages)),
       },
       secondsPerWorkflowTask: {
-        queued: round(histories.reduce((n, h) => n + h.workflowTaskQueueSeconds, 0) / Math.max(1, tasks), 3),
-        run: round(histories.reduce((n, h) => n + h.workflowTaskRunSeconds, 0) / Math.max(1, tasks), 3),
+        queued: round(total((h) => h.workflowTaskQueueSeconds) / Math.max(1, tasks), 3),
+        run: round(total((h) => h.workflowTaskRunSeconds) / Math.max(1, tasks), 3),
       },
-      meanPagesInFlight: round(histories.reduce((n, h) => n + h.pageSeconds, 0) / sync.seconds, 1),
+      meanPagesInFlight: round(total((h) => h.pageSeconds) / sync.seconds, 1),
       requestsPerRun: requests,
       rateLimited: requests.rateLimited,
       historyEventsPerPage: round(historyEvents / Math.max(1, pages), 1),

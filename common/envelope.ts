@@ -96,6 +96,17 @@ export function decodeMessageBody(body: string, encoding: string | undefined): s
   throw new Error(`unknown ${CONTENT_ENCODING_ATTRIBUTE} "${encoding}": this consumer knows gzip`);
 }
 
+/** The envelope's JSON text of a received SQS message (received with its message attributes). */
+export function envelopeJsonOf(message: {
+  Body?: string;
+  MessageAttributes?: Record<string, { StringValue?: string }>;
+}): string {
+  return decodeMessageBody(
+    message.Body ?? '',
+    message.MessageAttributes?.[CONTENT_ENCODING_ATTRIBUTE]?.StringValue,
+  );
+}
+
 export class ObjectTooLargeError extends Error {
   override name: string = FAILURE.objectTooLarge;
   constructor(

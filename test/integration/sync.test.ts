@@ -6,8 +6,8 @@ import { emulatorAdmin } from '../../dev/stripe-emulator/admin-client';
 import type { ResourceName } from '../../stripe/resources';
 import { services } from '../services/env';
 import { storeInteraction, runSync } from '../support/interaction-fixture';
-import { bodyOf, createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
-import { CONTENT_ENCODING_ATTRIBUTE } from '../../common/envelope';
+import { createQueue, drainQueue, envelopes, objectIds, uniqueName } from '../support/sqs';
+import { CONTENT_ENCODING_ATTRIBUTE, envelopeJsonOf } from '../../common/envelope';
 import { useHarness } from '../support/temporal';
 
 // The sync engine end to end: real Temporal dev server, real Worker, the Stripe emulator over HTTP, and
@@ -83,7 +83,7 @@ describe('scheduled sync: every object reaches SQS', () => {
     for (const m of messages)
       expect(m.MessageAttributes?.[CONTENT_ENCODING_ATTRIBUTE]?.StringValue).toBe('gzip');
     const sent = messages.reduce((n, m) => n + Buffer.byteLength(m.Body!), 0);
-    const json = messages.reduce((n, m) => n + Buffer.byteLength(bodyOf(m)), 0);
+    const json = messages.reduce((n, m) => n + Buffer.byteLength(envelopeJsonOf(m)), 0);
     expect(summary.bytes).toBe(sent);
     expect(sent * 4).toBeLessThan(json);
   });

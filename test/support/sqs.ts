@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { sqsClientFor } from '../../dev/services';
-import { CONTENT_ENCODING_ATTRIBUTE, decodeMessageBody, type Envelope } from '../../common/envelope';
+import { envelopeJsonOf, type Envelope } from '../../common/envelope';
 import { services } from '../services/env';
 
 export function testSqs(): SQSClient {
@@ -57,12 +57,7 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Mess
 }
 
 export function envelopes(messages: Message[]): Envelope[] {
-  return messages.map((m) => JSON.parse(bodyOf(m)) as Envelope);
-}
-
-/** A message's envelope as JSON text, decompressed when its attribute says so (as a consumer would). */
-export function bodyOf(m: Message): string {
-  return decodeMessageBody(m.Body!, m.MessageAttributes?.[CONTENT_ENCODING_ATTRIBUTE]?.StringValue);
+  return messages.map((m) => JSON.parse(envelopeJsonOf(m)) as Envelope);
 }
 
 /** Object ids carried by the messages: all of them (with repeats) and the distinct set. */
