@@ -1,7 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type { ServiceAddresses } from '../dev/local-services';
 import { startConsumer } from './consumer';
-import { cpuMeter, cpuMsPerPage, processCpuMs, serviceCpuProbes, type CpuPerPage } from './process-cpu';
+import {
+  cpuMeter,
+  cpuMsPerPage,
+  processCpuMs,
+  serviceCpuProbes,
+  threadCpuMs,
+  type CpuPerPage,
+  type WorkerThreadKind,
+} from './process-cpu';
 import { createTenants, requestsPerRun, syncTenants, tenantBench, tenantHistories } from './tenants';
 import { spawnBenchWorker } from './worker-process';
 import type { MessageCompression } from '../common/interaction';
@@ -10,6 +18,14 @@ import type { MessageCompression } from '../common/interaction';
 // Each account has its own 25 req/s, so together they allow 1,000 pages/s: the worker is what binds.
 
 export const MULTI_TENANT = { accounts: 40, charges: 2_500 };
+
+/**
+ * Pages of 10 objects (a tenth of the charges, so the same 25 pages a run): what a page costs Temporal
+ * and the SDK alone, apart from the objects it carries (the `-10-per-page` scenario).
+ */
+export const SMALL_PAGE_SIZE = 10;
+
+const THREAD_KINDS: WorkerThreadKind[] = ['main', 'workflows', 'v8Helpers', 'core', 'other'];
 
 export interface MultiTenantResult {
   name: string;
@@ -34,6 +50,9 @@ export interface MultiTenantResult {
   rateLimited: number;
   historyEventsPerPage: number;
   cpuMsPerPage: CpuPerPage;
+  /** The worker's CPU ms per page by thread (bench/process-cpu.ts, threadCpuMs). */
+  workerCpuMsPerPageByThread: Record<WorkerThreadKind, number>;
+  objectsPerPage: number;
   workerPeakRssMb: number;
   missing: number;
   duplicates: number;
@@ -47,6 +66,7 @@ export async function runMultiTenant(
   name: string,
   workerCount: number,
   compression: MessageCompression = 'none',
+  objectsPerPage = 100,
 ): Promise<MultiTenantResult> {
   const b = await tenantBench(services, client, name);
   const workers = await Promise.all(
@@ -56,12 +76,18 @@ export async function runMultiTenant(
     const tenants = await createTenants(
       b,
       name,
-      Array.from({ length: MULTI_TENANT.accounts }, () => MULTI_TENANT.charges),
-      compression,
+      Array.from({ length: MULTI_TENANT.accounts }, () => (MULTI_TENANT.charges * objectsPerPage) / 100),
+      { compression, pageSize: objectsPerPage },
     );
     const cpu = cpuMeter({
       ...serviceCpuProbes(services),
       worker: () => workers.reduce((ms, w) => ms + processCpuMs(w.pid), 0),
+      ...Object.fromEntries(
+        THREAD_KINDS.map((kind) => [
+          `thread:${kind}`,
+          () => workers.reduce((ms, w) => ms + threadCpuMs(w.pid)[kind], 0),
+        ]),
+      ),
     });
     const sync = await syncTenants(b, tenants, name);
     const cpuUsed = cpu();
@@ -108,6 +134,10 @@ export async function runMultiTenant(
       rateLimited: requests.rateLimited,
       historyEventsPerPage: round(historyEvents / Math.max(1, pages), 1),
       cpuMsPerPage: cpuMsPerPage(cpuUsed, pages),
+      workerCpuMsPerPageByThread: Object.fromEntries(
+        THREAD_KINDS.map((kind) => [kind, round(cpuUsed[`thread:${kind}`] / Math.max(1, pages))]),
+      ) as Record<WorkerThreadKind, number>,
+      objectsPerPage,
       workerPeakRssMb: round(Math.max(...workers.map((w) => w.peakRssMb())), 1),
       missing,
       duplicates: consumer.received() - seen.size,

@@ -34,6 +34,44 @@ function procStat(pid: number): ProcStat | undefined {
 
 const ticksToMs = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
 
+/**
+ * What each kind of thread in a worker does, by the thread names Node, V8 and Temporal's core give them:
+ * the activities and the SDK's bridge run on Node's main thread, workflow code on a worker thread,
+ * garbage collection and compilation on V8's helper threads, polling and history processing in Rust.
+ */
+const THREAD_KINDS: [RegExp, WorkerThreadKind][] = [
+  [/^MainThread$|^node$/, 'main'],
+  [/^WorkerThread$/, 'workflows'],
+  [/^V8Worker$/, 'v8Helpers'],
+  [/^tokio-|^workflow-proces|^temporal/, 'core'],
+];
+
+export type WorkerThreadKind = 'main' | 'workflows' | 'v8Helpers' | 'core' | 'other';
+
+/** CPU ms a process's threads have used so far, by kind (threads that exited are no longer counted). */
+export function threadCpuMs(pid: number): Record<WorkerThreadKind, number> {
+  const ms: Record<WorkerThreadKind, number> = { main: 0, workflows: 0, v8Helpers: 0, core: 0, other: 0 };
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return ms; // exited
+  }
+  for (const task of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const kind = THREAD_KINDS.find(([pattern]) => pattern.test(name))?.[1] ?? 'other';
+    ms[kind] += ticksToMs(Number(f[11]) + Number(f[12]));
+  }
+  return ms;
+}
+
 /** CPU ms the process has used so far (all its threads). */
 export function processCpuMs(pid: number): number {
   return ticksToMs(procStat(pid)?.ticks ?? 0);

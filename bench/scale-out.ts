@@ -1,16 +1,18 @@
 import type { Client } from '@temporalio/client';
 import type { ServiceAddresses } from '../dev/local-services';
 import { FAIRNESS, runFairness, type FairnessResult } from './fairness';
-import { MULTI_TENANT, runMultiTenant, type MultiTenantResult } from './multi-tenant';
+import { MULTI_TENANT, runMultiTenant, SMALL_PAGE_SIZE, type MultiTenantResult } from './multi-tenant';
 
 // Issue 16's many-account scenarios, run after the single-account ones: `multi-tenant` (one worker),
-// `multi-tenant-2w` (two), the same two with gzip-compressed messages (`-gzip`), and `fairness`.
+// `multi-tenant-2w` (two), the same two with gzip-compressed messages (`-gzip`), the gzip one with pages
+// of 10 objects (`-10-per-page`: what a page costs apart from its objects), and `fairness`.
 
 export const SCALE_OUT_SCENARIOS = [
   'multi-tenant',
   'multi-tenant-2w',
   'multi-tenant-gzip',
   'multi-tenant-2w-gzip',
+  'multi-tenant-gzip-10-per-page',
   'fairness',
 ];
 
@@ -34,11 +36,14 @@ export async function runScaleOutScenarios(
       continue;
     }
     const workers = name.includes('-2w') ? 2 : 1;
-    const compression = name.endsWith('-gzip') ? 'gzip' : 'none';
+    const compression = name.includes('-gzip') ? 'gzip' : 'none';
+    const objectsPerPage = name.endsWith('-10-per-page') ? SMALL_PAGE_SIZE : 100;
     console.log(
-      `scenario ${name}: ${MULTI_TENANT.accounts} accounts × ${MULTI_TENANT.charges} charges, ${workers} worker(s), messages ${compression === 'gzip' ? 'gzip-compressed' : 'plain JSON'}`,
+      `scenario ${name}: ${MULTI_TENANT.accounts} accounts × ${(MULTI_TENANT.charges * objectsPerPage) / 100} charges, ${objectsPerPage} a page, ${workers} worker(s), messages ${compression === 'gzip' ? 'gzip-compressed' : 'plain JSON'}`,
     );
-    results.multiTenant.push(await runMultiTenant(services, client, name, workers, compression));
+    results.multiTenant.push(
+      await runMultiTenant(services, client, name, workers, compression, objectsPerPage),
+    );
     console.log(`  ${results.multiTenant.at(-1)!.pagesPerSecond} pages/s`);
   }
   return results;
@@ -65,6 +70,7 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
         'workflow task queued+run': `${r.secondsPerWorkflowTask.queued}+${r.secondsPerWorkflowTask.run}`,
         'events/page': r.historyEventsPerPage,
         'worker ms/page': r.cpuMsPerPage.worker,
+        'main+workflows+v8+core': threadBreakdown(r),
         'server ms/page': r.cpuMsPerPage.temporal,
         'rss MB': r.workerPeakRssMb,
         missing: r.missing,
@@ -101,4 +107,10 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
   console.log(
     `  all at once: ${f.pagesPerSecond} pages/s, ${f.historyEventsPerPage} events/page, worker ${f.cpuMsPerPage.worker} ms/page, server ${f.cpuMsPerPage.temporal} ms/page, ${f.rateLimited} 429s, ${f.incompleteRuns} incomplete runs`,
   );
+}
+
+/** The worker's ms per page by thread: main (activities, SDK bridge), workflow thread, V8 helpers (GC), Temporal core. */
+function threadBreakdown(r: MultiTenantResult): string {
+  const t = r.workerCpuMsPerPageByThread;
+  return [t.main, t.workflows, t.v8Helpers, t.core].map((ms) => ms.toFixed(1)).join('+');
 }

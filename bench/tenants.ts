@@ -17,6 +17,8 @@ export interface Tenant {
   accountId: string;
   interactionId: string;
   charges: number;
+  /** Objects per page the interaction asks for. */
+  pageSize: number;
 }
 
 export interface TenantBench {
@@ -79,7 +81,7 @@ export async function createTenants(
   b: TenantBench,
   prefix: string,
   charges: number[],
-  compression: MessageCompression = 'none',
+  o: { compression?: MessageCompression; pageSize?: number } = {},
 ): Promise<Tenant[]> {
   const config = {
     ...loadConfig({ ...process.env, COMPOUND_SQS_ENDPOINT: b.services.sqsEndpoint }),
@@ -101,14 +103,20 @@ export async function createTenants(
           resource: 'charges',
           frequency: 'daily',
           mode: 'snapshot',
-          compression,
+          compression: o.compression ?? 'none',
+          ...(o.pageSize && { pageSize: o.pageSize }),
           stripeKey: account.keys.restricted,
           queueUrl: b.queueUrl,
           stripeApiBase: b.services.emulatorUrl,
         },
         { config, taskQueue: b.taskQueue },
       );
-      return { accountId: account.id, interactionId: interaction.id, charges: count };
+      return {
+        accountId: account.id,
+        interactionId: interaction.id,
+        charges: count,
+        pageSize: interaction.pageSize,
+      };
     },
   );
 }
@@ -158,12 +166,12 @@ export async function tenantHistories(b: TenantBench, sync: TenantSync): Promise
 
 /**
  * Stripe requests (429s not counted) each run made against the page count a perfect walk needs,
- * ceil(objects / 100); issue 16's target is at most 1.1 × ideal + 2 per run.
+ * ceil(objects / page size); issue 16's target is at most 1.1 × ideal + 2 per run.
  */
 export async function requestsPerRun(b: TenantBench, runs: TenantRun[]) {
   const perRun = await inBatches(runs, PARALLEL, async (r) => {
     const c = await b.admin.counters(r.tenant.accountId);
-    const ideal = Math.ceil(r.tenant.charges / 100);
+    const ideal = Math.ceil(r.tenant.charges / r.tenant.pageSize);
     return {
       requests: c.total - c.rateLimited,
       ratio: (c.total - c.rateLimited) / ideal,

@@ -9,7 +9,13 @@ import { WORKER_NODE_FLAGS } from '../worker/memory';
 export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: string) {
   const child = spawn(
     process.execPath,
-    [...WORKER_NODE_FLAGS, ...profileFlags(), join(__dirname, '..', 'bin', 'compound.js'), 'worker'],
+    [
+      ...WORKER_NODE_FLAGS,
+      ...profileFlags(),
+      ...extraNodeFlags(),
+      join(__dirname, '..', 'bin', 'compound.js'),
+      'worker',
+    ],
     {
       env: {
         ...process.env,
@@ -62,4 +68,9 @@ export async function spawnBenchWorker(services: ServiceAddresses, taskQueue: st
 function profileFlags(): string[] {
   const dir = process.env.COMPOUND_BENCH_PROFILE_DIR;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/** `COMPOUND_BENCH_NODE_FLAGS="--trace-gc …"` adds V8/Node flags to each worker (A/B runs of runtime settings). */
+function extraNodeFlags(): string[] {
+  return (process.env.COMPOUND_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
