@@ -77,6 +77,11 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
         dupes: r.duplicates,
       })),
     );
+  for (const r of multiTenant)
+    for (const run of r.requestsPerRun.overTargetRuns)
+      console.log(
+        `  ${r.name}: a run over 1.1 × ideal + 2: ${run.requests} requests for ${run.ideal} ideal; it counted ${run.pages} pages in ${run.slices} slices, ${run.retriedAttempts} retried attempts`,
+      );
   if (!fairness) return;
   const f = fairness;
   console.log(

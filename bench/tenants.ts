@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { CreateQueueCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { MessageCompression } from '../common/interaction';
 import type { Client } from '@temporalio/client';
@@ -172,11 +175,17 @@ export async function requestsPerRun(b: TenantBench, runs: TenantRun[]) {
   const perRun = await inBatches(runs, PARALLEL, async (r) => {
     const c = await b.admin.counters(r.tenant.accountId);
     const ideal = Math.ceil(r.tenant.charges / r.tenant.pageSize);
+    if (c.total - c.rateLimited > 1.1 * ideal + 2) await saveHistory(b, r.workflowId);
     return {
       requests: c.total - c.rateLimited,
       ratio: (c.total - c.rateLimited) / ideal,
       ideal,
       rateLimited: c.rateLimited,
+      // What the run itself counted: pages, the slices it cut, and page attempts Temporal retried
+      // (each retry asks Stripe again), to tell a run that split too often from one that was retried.
+      pages: r.summary.pages,
+      slices: r.summary.slices,
+      retriedAttempts: r.summary.requests - r.summary.pages,
     };
   });
   const round = (n: number) => Math.round(n * 100) / 100;
@@ -187,6 +196,15 @@ export async function requestsPerRun(b: TenantBench, runs: TenantRun[]) {
     maxRatioToIdeal: round(Math.max(...perRun.map((r) => r.ratio))),
     ideal: Math.max(...perRun.map((r) => r.ideal)),
     overTarget: perRun.filter((r) => r.requests > 1.1 * r.ideal + 2).length,
+    overTargetRuns: perRun
+      .filter((r) => r.requests > 1.1 * r.ideal + 2)
+      .map(({ requests, ideal, pages, slices, retriedAttempts }) => ({
+        requests,
+        ideal,
+        pages,
+        slices,
+        retriedAttempts,
+      })),
     rateLimited: perRun.reduce((n, r) => n + r.rateLimited, 0),
   };
 }
@@ -195,3 +213,11 @@ export const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 };
+
+/** `COMPOUND_BENCH_HISTORY_DIR=dir` keeps the history of each run over its request target there (payloads stay encrypted). */
+async function saveHistory(b: TenantBench, workflowId: string): Promise<void> {
+  const dir = process.env.COMPOUND_BENCH_HISTORY_DIR;
+  if (!dir) return;
+  const history = await b.client.workflow.getHandle(workflowId).fetchHistory();
+  writeFileSync(join(dir, `${workflowId}.json`), historyToJSON(history));
+}

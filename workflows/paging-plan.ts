@@ -1,5 +1,5 @@
 import { estimatedPagesLeft, sliceTop, splitSlice, type Slice } from '../common/slices';
-import { isBudgeted, type PagingState } from './paging-state';
+import { balancesTail, isBudgeted, type PagingState } from './paging-state';
 
 // Which slices the paging engine launches next, and which it splits first: a pure function of the
 // paging state and what the last pages reported, so unit tests (and a simulated account) drive it
@@ -128,12 +128,24 @@ function splitWherePaysOff(state: PagingState, candidates: Slice[], idle: boolea
   const min = idle && plenty ? MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE : MIN_PAGES_TO_SPLIT_IN_BUDGET;
   const lowest = lowestGte(state);
   const pagesLeft = (s: Slice) => confirmedPagesLeft(state, s, lowest);
-  const split = splitLargest(state, candidates, min, pagesLeft);
-  if (split || state.plan !== 'balanced') return split;
+  const splittable = state.plan === 'confirmed' ? candidates.filter((c) => !isGuess(state, c)) : candidates;
+  const split = splitLargest(state, splittable, min, pagesLeft);
+  if (split || !balancesTail(state.plan)) return split;
   const active = state.slices.filter((s) => !s.done);
   const mean = active.reduce((sum, s) => sum + pagesLeft(s), 0) / active.length;
   const longest = Math.max(MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE, TAIL_BALANCE_FACTOR * mean);
-  return splitLargest(state, candidates, longest, pagesLeft);
+  return splitLargest(state, splittable, longest, pagesLeft);
+}
+
+/**
+ * Plan 'confirmed': a slice wholly below the oldest object seen that has not returned its first page
+ * yet is a guess (its density is its parent's); that first page, not another split, tells whether it
+ * holds anything. 'balanced' split such slices again: when one workflow task brought back three pages at
+ * once (common under load), it spent three splits on one guess, each an empty page, and a 2,500-object
+ * run took 30 requests, above 1.1 × 25 + 2 (the many-tenant benchmark).
+ */
+function isGuess(state: PagingState, slice: Slice): boolean {
+  return slice.pages === 0 && state.lowestSeen !== undefined && sliceTop(slice) < state.lowestSeen;
 }
 
 const lowestGte = (state: PagingState) => Math.min(...state.slices.filter((s) => !s.done).map((s) => s.gte));

@@ -20,7 +20,13 @@ export const DEFAULT_SYNC_CONCURRENCY = 32;
 
 /** The plan a new run uses; the newest patch is asked first, so a new run records only its marker. */
 export const pagingPlan = (): PagingPlan | undefined =>
-  patched('balanced-slices') ? 'balanced' : patched('budgeted-slices') ? 'budgeted' : undefined;
+  patched('confirmed-slices')
+    ? 'confirmed'
+    : patched('balanced-slices')
+      ? 'balanced'
+      : patched('budgeted-slices')
+        ? 'budgeted'
+        : undefined;
 
 export interface PagingOptions {
   concurrency: number;

@@ -38,12 +38,15 @@ export function simulatePaging(
     backlogMs = 0,
     seed = 7,
     ratePerSecond,
+    returnedTogether = 1,
   }: {
     concurrency?: number;
     backlogMs?: number;
     seed?: number;
     /** The account's rate: pages queue for their slot, and the backlog they see steers the plan. */
     ratePerSecond?: number;
+    /** Pages that come back before the plan runs again (one workflow task takes several under load). */
+    returnedTogether?: number;
   } = {},
 ): SimulatedRun {
   const random = seeded(seed);
@@ -93,16 +96,17 @@ export function simulatePaging(
     }
     if (launch.length) run.inFlightAfterLaunch.push([now, inFlight.size]);
     if (inFlight.size === 0) break;
-    const next = [...inFlight.values()].reduce((a, b) => (b.at < a.at ? b : a));
-    inFlight.delete(next.slice.id);
-    now = next.at;
-    returned = 1;
-    const { slice, result, first } = next;
-    // What fetch-page reports: the longer of its own wait and the wait of a request made now.
-    if (ratePerSecond) backlog = 1000 * Math.max(next.queued, nextSlot - now);
-    recordPage(state, slice, result);
-    run.objects += result.count;
-    for (let i = first; i < first + result.count; i++) seen.add(i);
+    for (returned = 0; returned < returnedTogether && inFlight.size > 0; returned++) {
+      const next = [...inFlight.values()].reduce((a, b) => (b.at < a.at ? b : a));
+      inFlight.delete(next.slice.id);
+      now = next.at;
+      const { slice, result, first } = next;
+      // What fetch-page reports: the longer of its own wait and the wait of a request made now.
+      if (ratePerSecond) backlog = 1000 * Math.max(next.queued, nextSlot - now);
+      recordPage(state, slice, result);
+      run.objects += result.count;
+      for (let i = first; i < first + result.count; i++) seen.add(i);
+    }
   }
   if (!pagingDone(state)) throw new Error('simulation ended with slices left');
   run.distinct = seen.size;
