@@ -51,7 +51,7 @@ export type WorkerThreadKind = 'main' | 'workflows' | 'v8Helpers' | 'core' | 'ot
 /** CPU ms a process's threads have used so far, by kind (threads that exited are no longer counted). */
 export function threadCpuMs(pid: number): Record<WorkerThreadKind, number> {
   const ms: Record<WorkerThreadKind, number> = { main: 0, workflows: 0, v8Helpers: 0, core: 0, other: 0 };
-  let tasks: string[] = [];
+  let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
