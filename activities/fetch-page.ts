@@ -70,98 +70,132 @@ export function createFetchPage(deps: FetchPageDeps) {
     }
 
     const endpoint = `${interaction.resource}.list`;
-    let page;
-    try {
-      page = await withFreshKey(deps, interaction, async (current) => {
-        await limiter.acquire(endpoint);
-        return listPage(deps.stripeFor(current), spec, {
-          limit: current.pageSize,
-          range: input.slice,
-          startingAfter: input.startingAfter,
-        });
-      });
-    } catch (err) {
-      const delay = retryBase + Math.floor(Math.random() * retryBase);
-      const failure = toActivityFailure(err, interaction, delay, info.attempt);
-      const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : 'Error';
-      deps.metrics?.failed(interaction.resource, type);
-      if (type === FAILURE.rateLimited) {
-        limiter.rateLimited();
-        deps.metrics?.rateLimited(interaction.resource);
-        heartbeat({ rateLimited: previous.rateLimited + 1 } satisfies AttemptDetails);
-      } else if (!(failure instanceof ApplicationFailure && failure.nonRetryable) && info.workflowExecution) {
-        // Temporal will retry this page and the run would otherwise look merely slow: tell it why.
-        // (429s are routine at the limit and are not reported.)
-        void deps
-          .reportPageFailure?.(info.workflowExecution, {
-            attempt: info.attempt,
-            error: failure.message,
-            at: new Date().toISOString(),
-          })
-          .catch(() => undefined);
-      }
-      throw failure;
-    }
-
     const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
     const runId = info.workflowExecution?.runId ?? info.activityId;
-    const pageKey = `${workflowId}|${runId}|${info.activityId}`;
+    const taskKey = `${workflowId}|${runId}|${info.activityId}`;
     const maxMessageBytes = await deps.maxMessageBytesFor(interaction.queueUrl);
-    let messages;
-    try {
-      messages = buildMessages(
-        {
-          interaction: { id: interaction.id, name: interaction.name, resource: interaction.resource },
-          run: { kind: runKind, workflowId, runId },
-          page: {
-            slice: { id: input.slice.id, createdGte: input.slice.gte, createdLt: input.slice.lt },
-            index: input.page,
-            startingAfter: input.startingAfter ?? null,
-            objectCount: page.data.length,
+    const most = Math.max(1, Math.floor(input.maxPages ?? 1));
+    // No new page once half the attempt's time is gone: the pages already sent are reported, not redone.
+    const deadline = Date.now() + info.startToCloseTimeoutMs / 2;
+    const done = { pages: 0, count: 0, bytes: 0, messages: 0, failedRequests: 0, rateLimited: 0 };
+    let cursor = input.startingAfter;
+    let hasMore = true;
+    let firstCreated: number | undefined;
+    let lastCreated: number | undefined;
+
+    while (hasMore && done.pages < most && (done.pages === 0 || Date.now() < deadline)) {
+      let page;
+      try {
+        page = await withFreshKey(deps, interaction, async (current) => {
+          await limiter.acquire(endpoint);
+          return listPage(deps.stripeFor(current), spec, {
+            limit: current.pageSize,
+            range: input.slice,
+            startingAfter: cursor,
+          });
+        });
+      } catch (err) {
+        const delay = retryBase + Math.floor(Math.random() * retryBase);
+        const failure = toActivityFailure(err, interaction, delay, info.attempt);
+        const type = failure instanceof ApplicationFailure ? (failure.type ?? 'Error') : 'Error';
+        deps.metrics?.failed(interaction.resource, type);
+        if (type === FAILURE.rateLimited) {
+          limiter.rateLimited();
+          deps.metrics?.rateLimited(interaction.resource);
+        }
+        if (done.pages > 0) {
+          // A later page of the task failed: the pages sent are reported, and the run asks for this one
+          // again as the next page of the slice, where Temporal's retries and the failure reports apply.
+          done.failedRequests += 1;
+          if (type === FAILURE.rateLimited) done.rateLimited += 1;
+          break;
+        }
+        if (type === FAILURE.rateLimited) {
+          heartbeat({ rateLimited: previous.rateLimited + 1 } satisfies AttemptDetails);
+        } else if (
+          !(failure instanceof ApplicationFailure && failure.nonRetryable) &&
+          info.workflowExecution
+        ) {
+          // Temporal will retry this page and the run would otherwise look merely slow: tell it why.
+          // (429s are routine at the limit and are not reported.)
+          void deps
+            .reportPageFailure?.(info.workflowExecution, {
+              attempt: info.attempt,
+              error: failure.message,
+              at: new Date().toISOString(),
+            })
+            .catch(() => undefined);
+        }
+        throw failure;
+      }
+
+      // The first page keeps the key a one-page task has always had: retried, it dedupes the same.
+      const pageKey = done.pages === 0 ? taskKey : `${taskKey}|${done.pages}`;
+      let messages;
+      try {
+        messages = buildMessages(
+          {
+            interaction: { id: interaction.id, name: interaction.name, resource: interaction.resource },
+            run: { kind: runKind, workflowId, runId },
+            page: {
+              slice: { id: input.slice.id, createdGte: input.slice.gte, createdLt: input.slice.lt },
+              index: input.page + done.pages,
+              startingAfter: cursor ?? null,
+              objectCount: page.data.length,
+            },
+            fetchedAt: new Date(info.scheduledTimestampMs).toISOString(),
+            livemode: mode === 'live',
           },
-          fetchedAt: new Date(info.scheduledTimestampMs).toISOString(),
-          livemode: mode === 'live',
-        },
-        page.data,
-        pageKey,
-        maxMessageBytes,
-        compressionOf(interaction),
-      );
-    } catch (err) {
-      if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);
-      throw err;
+          page.data,
+          pageKey,
+          maxMessageBytes,
+          compressionOf(interaction),
+        );
+      } catch (err) {
+        if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);
+        throw err;
+      }
+      // An empty page sends nothing.
+      const sent = page.data.length > 0 ? messages : [];
+      if (sent.length > 0) {
+        await sendMessages(deps.sqs, sent, {
+          queueUrl: interaction.queueUrl,
+          messageGroupId: interaction.id,
+          interactionId: interaction.id,
+        });
+      }
+      const bytes = sent.reduce((sum, m) => sum + m.bytes, 0);
+      deps.metrics?.page(interaction.resource, page.data.length, bytes);
+      const [first] = page.data;
+      const last = page.data[page.data.length - 1];
+      if (done.pages === 0 && input.page === 0 && typeof first?.[spec.createdField] === 'number')
+        firstCreated = first[spec.createdField] as number;
+      done.pages += 1;
+      done.count += page.data.length;
+      done.bytes += bytes;
+      done.messages += sent.length;
+      hasMore = page.has_more && last !== undefined;
+      if (last) {
+        cursor = last.id;
+        lastCreated =
+          typeof last[spec.createdField] === 'number' ? (last[spec.createdField] as number) : undefined;
+      }
     }
-    // An empty page sends nothing.
-    const sent = page.data.length > 0 ? messages : [];
-    if (sent.length > 0) {
-      await sendMessages(deps.sqs, sent, {
-        queueUrl: interaction.queueUrl,
-        messageGroupId: interaction.id,
-        interactionId: interaction.id,
-      });
-    }
-    const bytes = sent.reduce((sum, m) => sum + m.bytes, 0);
-    deps.metrics?.page(interaction.resource, page.data.length, bytes);
-    const [first] = page.data;
-    const last = page.data[page.data.length - 1];
+
     const backlogMs = Math.round(Math.max(limiter.backlogMs(endpoint), queuedMs));
+    const requests = info.attempt - 1 + done.pages + done.failedRequests;
+    const rateLimited = previous.rateLimited + done.rateLimited;
     return {
-      count: page.data.length,
-      bytes,
-      ...(sent.length !== 1 && { messages: sent.length }),
-      hasMore: page.has_more && last !== undefined,
-      nextCursor: last?.id,
-      ...(spec.createdFilter &&
-        typeof last?.[spec.createdField] === 'number' && {
-          nextCursorCreated: last[spec.createdField] as number,
-        }),
-      ...(spec.createdFilter &&
-        input.page === 0 &&
-        typeof first?.[spec.createdField] === 'number' && {
-          firstCreated: first[spec.createdField] as number,
-        }),
-      ...(info.attempt > 1 && { requests: info.attempt }),
-      ...(previous.rateLimited > 0 && { rateLimited: previous.rateLimited }),
+      ...(done.pages !== 1 && { pages: done.pages }),
+      count: done.count,
+      bytes: done.bytes,
+      ...(done.messages !== done.pages && { messages: done.messages }),
+      hasMore,
+      ...(cursor !== input.startingAfter && { nextCursor: cursor }),
+      ...(spec.createdFilter && lastCreated !== undefined && { nextCursorCreated: lastCreated }),
+      ...(spec.createdFilter && firstCreated !== undefined && { firstCreated }),
+      ...(requests !== done.pages && { requests }),
+      ...(rateLimited > 0 && { rateLimited }),
       ...(backlogMs >= 10 && { backlogMs }),
       ...changedPriority(info.priority, interaction),
     };

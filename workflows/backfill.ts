@@ -19,7 +19,7 @@ import { finish, newBackfillState, startNext, type BackfillState } from './backf
 import { backfillProgressQuery, type BackfillProgress, type SyncOptions } from './definitions';
 import { pageActivityOptions } from './page-activity';
 import { rateShareOf } from '../common/interaction';
-import { DEFAULT_SYNC_CONCURRENCY, pagingPlan, runPaging } from './paging';
+import { DEFAULT_SYNC_CONCURRENCY, pagesPerTask, pagingPlan, runPaging } from './paging';
 import { newPagingState, nextPageRequest } from './paging-state';
 
 // One long-lived backfill workflow per interaction (`backfill-<id>`), idle until someone sends it a
@@ -102,16 +102,19 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
       if (!hasWork()) continue;
       let current = state.current;
       if (!current) {
-        current = startNext(state, Date.now(), (range) => newPagingState(range, concurrency, pagingPlan()))!;
+        current = startNext(state, Date.now(), (range) =>
+          newPagingState(range, concurrency, pagingPlan(), pagesPerTask()),
+        )!;
         run.cancelCurrent = false;
       }
       try {
         const outcome = await runPaging(current.paging, {
           concurrency,
           shouldStop: () => state.paused || run.cancelCurrent || shouldContinueAsNew(),
-          fetch: (slice) => fetchWithPriority(nextPageRequest(input.interactionId, slice)),
-          onPage: () => {
-            pagesThisRun += 1;
+          fetch: (slice, maxPages) =>
+            fetchWithPriority(nextPageRequest(input.interactionId, slice, maxPages)),
+          onPage: (_slice, result) => {
+            pagesThisRun += result.pages ?? 1;
             run.retrying = undefined; // a page went through
             showDetails();
           },

@@ -48,6 +48,29 @@ const LEVELS = 3;
  */
 const TAIL_BALANCE_FACTOR = 2;
 
+/**
+ * Pages one fetchPage task fetches in a row, for runs that record it (PagingState.pagesPerTask): each
+ * page a task saves costs a workflow task, three history events and the SDK's work around an activity,
+ * about as much worker CPU as the page itself (benchmark, multi-tenant scenarios).
+ */
+export const PAGES_PER_TASK = 8;
+/**
+ * From this many pages in flight a run is fast enough to near its account's rate: its pages then go one
+ * a task, so Temporal dispatches each at the account's pace (worker/fairness.ts) and the plan sees every
+ * page before it splits.
+ */
+const MULTI_PAGE_BELOW_IN_FLIGHT = 4;
+
+/**
+ * Pages the next task of a slice may fetch. A slice's first page goes alone: it shows where the objects
+ * are, and the plan may split the slice right after it.
+ */
+export function pagesForTask(state: PagingState, slice: Slice, inFlight: number): number {
+  const most = state.pagesPerTask ?? 1;
+  if (most <= 1 || slice.pages === 0 || inFlight >= MULTI_PAGE_BELOW_IN_FLIGHT) return 1;
+  return most;
+}
+
 export interface PlanInput {
   /** Slices with a page in flight: they cannot be split (the page could reach below the cut). */
   inFlight: ReadonlySet<number>;

@@ -39,6 +39,8 @@ export interface PagingState {
   plan?: PagingPlan;
   /** `created` of the oldest object any page has returned (budgeted plans). */
   lowestSeen?: number;
+  /** Most pages one fetchPage task may fetch in a row (paging-plan.ts, pagesForTask); 1 when absent. */
+  pagesPerTask?: number;
 }
 
 export const emptyTotals = (): PagingTotals => ({
@@ -50,20 +52,33 @@ export const emptyTotals = (): PagingTotals => ({
   rateLimited: 0,
 });
 
-export function newPagingState(range: CreatedRange, initialCount: number, plan?: PagingPlan): PagingState {
+export function newPagingState(
+  range: CreatedRange,
+  initialCount: number,
+  plan?: PagingPlan,
+  pagesPerTask?: number,
+): PagingState {
   const slices = initialSlices(range.gte, range.lt, isBudgeted(plan) ? 1 : initialCount);
-  return { range, slices, nextSliceId: slices.length, totals: emptyTotals(), ...(plan && { plan }) };
+  return {
+    range,
+    slices,
+    nextSliceId: slices.length,
+    totals: emptyTotals(),
+    ...(plan && { plan }),
+    ...(pagesPerTask !== undefined && pagesPerTask > 1 && { pagesPerTask }),
+  };
 }
 
 export function addTotals(
   into: PagingTotals,
-  r: Pick<FetchPageResult, 'count' | 'bytes' | 'messages' | 'requests' | 'rateLimited'>,
+  r: Pick<FetchPageResult, 'pages' | 'count' | 'bytes' | 'messages' | 'requests' | 'rateLimited'>,
 ): void {
-  into.pages += 1;
+  const pages = r.pages ?? 1;
+  into.pages += pages;
   into.objects += r.count;
   into.bytes += r.bytes;
-  into.messages += r.messages ?? 1;
-  into.requests += r.requests ?? 1;
+  into.messages += r.messages ?? pages;
+  into.requests += r.requests ?? pages;
   into.rateLimited += r.rateLimited ?? 0;
 }
 
@@ -71,7 +86,7 @@ export function addTotals(
 export function recordPage(state: PagingState, slice: Slice, result: FetchPageResult): void {
   addTotals(state.totals, result);
   noteWhereObjectsAre(state, slice, result);
-  slice.pages += 1;
+  slice.pages += result.pages ?? 1;
   slice.objects += result.count;
   if (result.hasMore && result.nextCursor) {
     slice.cursor = result.nextCursor;
@@ -117,12 +132,13 @@ export function walkedFraction(state: PagingState): number {
   return total > 0 ? Math.min(1, Math.max(0, 1 - left / total)) : 1;
 }
 
-/** The activity input for a slice's next page: ids and cursors only, never the interaction itself. */
-export function nextPageRequest(interactionId: string, slice: Slice): FetchPageInput {
+/** The activity input for a slice's next page(s): ids and cursors only, never the interaction itself. */
+export function nextPageRequest(interactionId: string, slice: Slice, maxPages = 1): FetchPageInput {
   return {
     interactionId,
     slice: { id: slice.id, gte: slice.gte, lt: slice.lt },
     page: slice.pages,
     startingAfter: slice.cursor,
+    ...(maxPages > 1 && { maxPages }),
   };
 }

@@ -1,7 +1,7 @@
 import { condition, patched } from '@temporalio/workflow';
 import type { FetchPageResult } from '../activities/types';
 import type { Slice } from '../common/slices';
-import { planLaunches } from './paging-plan';
+import { pagesForTask, planLaunches, PAGES_PER_TASK } from './paging-plan';
 import { pagingDone, recordPage, type PagingPlan, type PagingState } from './paging-state';
 
 // The one paging engine, used by scheduled syncs and backfills alike: a created-time range cut into
@@ -28,9 +28,14 @@ export const pagingPlan = (): PagingPlan | undefined =>
         ? 'budgeted'
         : undefined;
 
+/** Pages per fetchPage task for a new run (PagingState.pagesPerTask); runs recorded before it fetch one. */
+export const pagesPerTask = (): number | undefined =>
+  patched('multi-page-tasks') ? PAGES_PER_TASK : undefined;
+
 export interface PagingOptions {
   concurrency: number;
-  fetch(slice: Slice): Promise<FetchPageResult>;
+  /** Fetches the slice's next page, or up to `maxPages` pages of it in one task. */
+  fetch(slice: Slice, maxPages: number): Promise<FetchPageResult>;
   /** Checked before each launch: true stops launching; pages in flight still complete. */
   shouldStop(): boolean;
   onPage?(slice: Slice, result: FetchPageResult): void;
@@ -51,8 +56,9 @@ export async function runPaging(state: PagingState, o: PagingOptions): Promise<P
   let backlogMs = 0;
 
   const launch = (slice: Slice) => {
+    const maxPages = pagesForTask(state, slice, inFlight.size);
     inFlight.add(slice.id);
-    o.fetch(slice)
+    o.fetch(slice, maxPages)
       .then((result) => {
         recordPage(state, slice, result);
         backlogMs = result.backlogMs ?? 0;

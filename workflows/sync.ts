@@ -27,7 +27,7 @@ import {
   type SyncProgress,
   type SyncSummary,
 } from './definitions';
-import { DEFAULT_SYNC_CONCURRENCY, pagingPlan, runPaging } from './paging';
+import { DEFAULT_SYNC_CONCURRENCY, pagesPerTask, pagingPlan, runPaging } from './paging';
 import {
   activeSlices,
   newPagingState,
@@ -96,7 +96,8 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const range = options.range ?? { gte: STRIPE_EPOCH, lt: Math.floor(startedAtMs / 1000) + 1 };
   // A list without a created filter cannot be cut into slices: it is walked in one.
   const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
-  const paging = input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1, pagingPlan());
+  const paging =
+    input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1, pagingPlan(), pagesPerTask());
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
   // Runs started before fairness keys existed replay without one. The weight (the interaction's rate
   // share) only steers the server's dispatch, which replay does not check: it needs no patch of its own.
@@ -158,9 +159,9 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   const outcome = await runPaging(paging, {
     concurrency,
     shouldStop: shouldYield,
-    fetch: (slice) => fetchPage(nextPageRequest(input.interactionId, slice)),
-    onPage: () => {
-      pagesThisRun += 1;
+    fetch: (slice, maxPages) => fetchPage(nextPageRequest(input.interactionId, slice, maxPages)),
+    onPage: (_slice, result) => {
+      pagesThisRun += result.pages ?? 1;
       retrying = undefined; // a page went through
       showDetails();
     },

@@ -88,6 +88,29 @@ describe('scheduled sync: every object reaches SQS', () => {
     expect(sent * 4).toBeLessThan(json);
   });
 
+  it('a slice walks its later pages several to a task: fewer activities than pages, each page its own message in order', async () => {
+    const { messages, truth, summary } = await syncScenario({ resource: 'charges', count: 2345 });
+    expect(objectIds(messages).all).toHaveLength(truth.length);
+    const bodies = envelopes(messages);
+    const history = await h.client.workflow.getHandle(bodies[0].run.workflowId).fetchHistory();
+    const tasks = (history.events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchPage',
+    ).length;
+    expect(tasks).toBeLessThan(summary.pages / 2);
+    // Within each slice, the pages' indexes run 0, 1, 2… and each starts after the last object of the one before.
+    const slices = new Map<number, typeof bodies>();
+    for (const b of bodies) slices.set(b.page.slice.id, [...(slices.get(b.page.slice.id) ?? []), b]);
+    for (const pages of slices.values()) {
+      pages.sort((a, b) => a.page.index - b.page.index);
+      pages.forEach((p, i) => {
+        expect(p.page.index).toBe(i);
+        expect(p.page.startingAfter).toBe(
+          i === 0 ? null : (pages[i - 1].objects.at(-1) as { id: string }).id,
+        );
+      });
+    }
+  });
+
   it('500 charges sharing one created second: none lost, none duplicated across slices', async () => {
     const { messages, truth } = await syncScenario({ resource: 'charges', count: 800, ties: 500 });
     const ids = objectIds(messages);

@@ -1,5 +1,5 @@
 import { STRIPE_EPOCH } from '../../common/slices';
-import { planLaunches, splitBudgetLeft } from '../../workflows/paging-plan';
+import { pagesForTask, PAGES_PER_TASK, planLaunches, splitBudgetLeft } from '../../workflows/paging-plan';
 import { newPagingState, type PagingPlan } from '../../workflows/paging-state';
 import { createdTimes, simulatePaging } from '../support/simulated-paging';
 
@@ -89,5 +89,23 @@ describe('requests per run (plans "budgeted", "balanced" and "confirmed")', () =
     const launched = planLaunches(state, { inFlight: new Set(), free: 32, backlogMs: 0, returned: 0 });
     expect(launched).toHaveLength(1);
     expect(splitBudgetLeft(state)).toBe(1);
+  });
+});
+
+describe('pages per fetchPage task', () => {
+  const walking = { id: 0, gte: 0, lt: 100, pages: 3, objects: 300, done: false, cursor: 'ch_3' };
+  const fresh = { id: 1, gte: 0, lt: 100, pages: 0, objects: 0, done: false };
+
+  it('a run that records it fetches a slice’s later pages several to a task while few are in flight', () => {
+    const state = newPagingState(range, 32, 'confirmed', PAGES_PER_TASK);
+    expect(pagesForTask(state, walking, 0)).toBe(PAGES_PER_TASK);
+    expect(pagesForTask(state, walking, 3)).toBe(PAGES_PER_TASK);
+  });
+
+  it('one page a task: a slice’s first page, a run near its rate (4+ pages in flight), a run recorded before', () => {
+    const state = newPagingState(range, 32, 'confirmed', PAGES_PER_TASK);
+    expect(pagesForTask(state, fresh, 0)).toBe(1);
+    expect(pagesForTask(state, walking, 4)).toBe(1);
+    expect(pagesForTask(newPagingState(range, 32, 'confirmed'), walking, 0)).toBe(1);
   });
 });
