@@ -60,15 +60,22 @@ export const PAGES_PER_TASK = 8;
  * page before it splits.
  */
 const MULTI_PAGE_BELOW_IN_FLIGHT = 4;
+/**
+ * A run this small (in fetched and confirmed pages) gains little from splits after its first round: its
+ * later pages go several to a task even while its split budget lasts.
+ */
+const SMALL_RUN_PAGES = 64;
 
 /**
- * Pages the next task of a slice may fetch. A slice's first page goes alone: it shows where the objects
- * are, and the plan may split the slice right after it.
+ * Pages the next task of a slice may fetch: several in a small run, or once the run's split budget is
+ * spent (the plan could not split the slice after any of them anyway). A slice's first page goes alone:
+ * it shows where the objects are.
  */
 export function pagesForTask(state: PagingState, slice: Slice, inFlight: number): number {
   const most = state.pagesPerTask ?? 1;
   if (most <= 1 || slice.pages === 0 || inFlight >= MULTI_PAGE_BELOW_IN_FLIGHT) return 1;
-  return most;
+  const small = confirmedPages(state) < SMALL_RUN_PAGES;
+  return small || splitBudgetLeft(state) <= 0 ? most : 1;
 }
 
 export interface PlanInput {
@@ -197,10 +204,13 @@ export function confirmedPagesLeft(state: PagingState, slice: Slice, lowest = lo
 
 /** Splits the run may still make: 1 + 10 % of the pages fetched and confirmed left, less those made. */
 export function splitBudgetLeft(state: PagingState): number {
+  const made = state.nextSliceId - 1;
+  return 1 + Math.floor(SPLIT_BUDGET_SHARE * confirmedPages(state)) - made;
+}
+
+/** Pages the run has fetched and is confirmed to have left. */
+function confirmedPages(state: PagingState): number {
   // Once per plan, not once per slice: the engine calls this on every page that returns.
   const lowest = lowestGte(state);
-  const confirmed =
-    state.totals.pages + state.slices.reduce((sum, s) => sum + confirmedPagesLeft(state, s, lowest), 0);
-  const made = state.nextSliceId - 1;
-  return 1 + Math.floor(SPLIT_BUDGET_SHARE * confirmed) - made;
+  return state.totals.pages + state.slices.reduce((sum, s) => sum + confirmedPagesLeft(state, s, lowest), 0);
 }

@@ -95,17 +95,26 @@ describe('requests per run (plans "budgeted", "balanced" and "confirmed")', () =
 describe('pages per fetchPage task', () => {
   const walking = { id: 0, gte: 0, lt: 100, pages: 3, objects: 300, done: false, cursor: 'ch_3' };
   const fresh = { id: 1, gte: 0, lt: 100, pages: 0, objects: 0, done: false };
+  /** A run of `pages` fetched pages that has made `splits` splits. */
+  const run = (pages: number, splits: number, pagesPerTask = PAGES_PER_TASK) => {
+    const state = newPagingState(range, 32, 'confirmed', pagesPerTask);
+    state.totals.pages = pages;
+    state.nextSliceId = 1 + splits;
+    return state;
+  };
 
-  it('a run that records it fetches a slice’s later pages several to a task while few are in flight', () => {
-    const state = newPagingState(range, 32, 'confirmed', PAGES_PER_TASK);
-    expect(pagesForTask(state, walking, 0)).toBe(PAGES_PER_TASK);
-    expect(pagesForTask(state, walking, 3)).toBe(PAGES_PER_TASK);
+  it('a small run, or one whose split budget is spent, fetches a slice’s later pages several to a task', () => {
+    expect(splitBudgetLeft(run(20, 0))).toBeGreaterThan(0);
+    expect(pagesForTask(run(20, 0), walking, 0)).toBe(PAGES_PER_TASK);
+    expect(splitBudgetLeft(run(100, 12))).toBeLessThanOrEqual(0);
+    expect(pagesForTask(run(100, 12), walking, 3)).toBe(PAGES_PER_TASK);
   });
 
-  it('one page a task: a slice’s first page, a run near its rate (4+ pages in flight), a run recorded before', () => {
-    const state = newPagingState(range, 32, 'confirmed', PAGES_PER_TASK);
-    expect(pagesForTask(state, fresh, 0)).toBe(1);
-    expect(pagesForTask(state, walking, 4)).toBe(1);
-    expect(pagesForTask(newPagingState(range, 32, 'confirmed'), walking, 0)).toBe(1);
+  it('one page a task: a larger run that may still split, a slice’s first page, 4+ pages in flight, a run recorded before', () => {
+    expect(splitBudgetLeft(run(100, 2))).toBeGreaterThan(0);
+    expect(pagesForTask(run(100, 2), walking, 0)).toBe(1);
+    expect(pagesForTask(run(20, 0), fresh, 0)).toBe(1);
+    expect(pagesForTask(run(20, 0), walking, 4)).toBe(1);
+    expect(pagesForTask(run(20, 0, 1), walking, 0)).toBe(1);
   });
 });
