@@ -39,8 +39,9 @@ export interface MultiTenantResult {
   /** The slowest run, from the common start. */
   slowestRunSeconds: number;
   /**
-   * Mean seconds per page from scheduled to completed and from completed to the run's next page, and
-   * the pages in flight on average (Little's law): what holds throughput back when the CPU does not.
+   * Seconds per page from scheduled to completed and from completed to the run's next task (a task of
+   * several pages shares its time among them), and the fetch tasks in flight on average (Little's law):
+   * what holds throughput back when the CPU does not.
    */
   secondsPerPage: { inFlight: number; turnaround: number; waitingForWorker: number };
   /** Mean seconds a workflow task waited for the worker, and took on it (see HistoryStats). */

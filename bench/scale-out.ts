@@ -64,7 +64,7 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
         ideal: r.requestsPerRun.ideal,
         'runs > 1.1×ideal+2': r.requestsPerRun.overTarget,
         '429s': r.rateLimited,
-        'in flight': r.meanPagesInFlight,
+        'tasks in flight': r.meanPagesInFlight,
         's/page': `${r.secondsPerPage.inFlight}+${r.secondsPerPage.turnaround}`,
         'waiting for a worker': r.secondsPerPage.waitingForWorker,
         'workflow task queued+run': `${r.secondsPerWorkflowTask.queued}+${r.secondsPerWorkflowTask.run}`,
@@ -107,7 +107,7 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
     `  big account: ${f.big.objects} charges in ${f.big.seconds} s, ${f.big.objectsPerSecond} objects/s, ${f.big.requests} requests`,
   );
   console.log(
-    `  first ${f.firstSeconds.seconds} s: at most ${f.firstSeconds.maxPagesInFlight} pages in flight (one run: ${f.firstSeconds.maxPagesInFlightOneRun}; 32 each would be ${f.firstSeconds.ifEveryRunStarted32}), ${f.firstSeconds.pagesScheduled} scheduled, requests/s ${f.firstSeconds.requestsPerSecond.join(' ')}`,
+    `  first ${f.firstSeconds.seconds} s: at most ${f.firstSeconds.maxPagesInFlight} fetch tasks in flight (one run: ${f.firstSeconds.maxPagesInFlightOneRun}; 32 each would be ${f.firstSeconds.ifEveryRunStarted32}), ${f.firstSeconds.pagesScheduled} scheduled, requests/s ${f.firstSeconds.requestsPerSecond.join(' ')}`,
   );
   console.log(
     `  all at once: ${f.pagesPerSecond} pages/s, ${f.historyEventsPerPage} events/page, worker ${f.cpuMsPerPage.worker} ms/page, server ${f.cpuMsPerPage.temporal} ms/page, ${f.rateLimited} 429s, ${f.incompleteRuns} incomplete runs`,
