@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface StartedProcess {
@@ -64,6 +64,7 @@ export async function waitUntil(
   check: () => Promise<boolean>,
   timeoutMs: number,
   hint = '',
+  logFile?: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
@@ -76,8 +77,19 @@ export async function waitUntil(
     await delay(200);
   }
   throw new Error(
-    `${what} did not become healthy within ${timeoutMs / 1000}s${lastError ? ` (${lastError})` : ''}${hint ? `; ${hint}` : ''}`,
+    `${what} did not become healthy within ${timeoutMs / 1000}s${lastError ? ` (${lastError})` : ''}${hint ? `; ${hint}` : ''}` +
+      (logFile ? logTail(logFile) : ''),
   );
+}
+
+/** The last lines of a service's log, for an error that says why it did not start (its folder may be gone by the time someone looks). */
+function logTail(logFile: string, lines = 15): string {
+  try {
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return tail ? `\nlast lines of ${logFile}:\n${tail}` : `\n${logFile} is empty`;
+  } catch {
+    return '';
+  }
 }
 
 export async function freePort(): Promise<number> {

@@ -68,6 +68,7 @@ export async function waitForTemporal(address: string, logFile: string, timeoutM
     },
     timeoutMs,
     `see ${logFile}`,
+    logFile,
   );
 }
 
@@ -116,6 +117,7 @@ export async function waitForElasticMq(endpoint: string, logFile: string, timeou
       },
       timeoutMs,
       `see ${logFile}`,
+      logFile,
     );
   } finally {
     sqs.destroy();
@@ -148,7 +150,7 @@ export async function waitForHttp(
   logFile: string,
   timeoutMs = 30000,
 ): Promise<void> {
-  await waitUntil(what, async () => (await fetch(url)).status < 500, timeoutMs, `see ${logFile}`);
+  await waitUntil(what, async () => (await fetch(url)).status < 500, timeoutMs, `see ${logFile}`, logFile);
 }
 
 export function startStripeMock(port: number, httpsPort: number, logFile: string): StartedProcess {
