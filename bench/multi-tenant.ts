@@ -7,6 +7,7 @@ import {
   processCpuMs,
   serviceCpuProbes,
   threadCpuMs,
+  WORKER_THREAD_KINDS,
   type CpuPerPage,
   type WorkerThreadKind,
 } from './process-cpu';
@@ -24,8 +25,6 @@ export const MULTI_TENANT = { accounts: 40, charges: 2_500 };
  * and the SDK alone, apart from the objects it carries (the `-10-per-page` scenario).
  */
 export const SMALL_PAGE_SIZE = 10;
-
-const THREAD_KINDS: WorkerThreadKind[] = ['main', 'workflows', 'v8Helpers', 'core', 'other'];
 
 export interface MultiTenantResult {
   name: string;
@@ -83,15 +82,11 @@ export async function runMultiTenant(
     const cpu = cpuMeter({
       ...serviceCpuProbes(services),
       worker: () => workers.reduce((ms, w) => ms + processCpuMs(w.pid), 0),
-      ...Object.fromEntries(
-        THREAD_KINDS.map((kind) => [
-          `thread:${kind}`,
-          () => workers.reduce((ms, w) => ms + threadCpuMs(w.pid)[kind], 0),
-        ]),
-      ),
     });
+    const threadsBefore = threadCpuMs(workers.map((w) => w.pid));
     const sync = await syncTenants(b, tenants, name);
     const cpuUsed = cpu();
+    const threadsAfter = threadCpuMs(workers.map((w) => w.pid));
     const pages = sync.runs.reduce((n, r) => n + r.summary.pages, 0);
     const objects = sync.runs.reduce((n, r) => n + r.summary.objects, 0);
     const expected = tenants.reduce((n, t) => n + t.charges, 0);
@@ -136,7 +131,10 @@ export async function runMultiTenant(
       historyEventsPerPage: round(historyEvents / Math.max(1, pages), 1),
       cpuMsPerPage: cpuMsPerPage(cpuUsed, pages),
       workerCpuMsPerPageByThread: Object.fromEntries(
-        THREAD_KINDS.map((kind) => [kind, round(cpuUsed[`thread:${kind}`] / Math.max(1, pages))]),
+        WORKER_THREAD_KINDS.map((kind) => [
+          kind,
+          round((threadsAfter[kind] - threadsBefore[kind]) / Math.max(1, pages)),
+        ]),
       ) as Record<WorkerThreadKind, number>,
       objectsPerPage,
       workerPeakRssMb: round(Math.max(...workers.map((w) => w.peakRssMb())), 1),

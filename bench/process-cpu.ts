@@ -20,15 +20,22 @@ interface ProcStat {
   ticks: number;
 }
 
-function procStat(pid: number): ProcStat | undefined {
+/** A /proc `stat` file (of a process or one of its threads): its name and the fields after it. */
+function statFields(path: string): { name: string; fields: string[] } | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined; // exited
   }
   // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const close = text.lastIndexOf(')');
+  return { name: text.slice(text.indexOf('(') + 1, close), fields: text.slice(close + 2).split(' ') };
+}
+
+function procStat(pid: number): ProcStat | undefined {
+  const f = statFields(`/proc/${pid}/stat`)?.fields;
+  if (!f) return undefined;
   return { processGroup: Number(f[2]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) };
 }
 
@@ -46,30 +53,29 @@ const THREAD_KINDS: [RegExp, WorkerThreadKind][] = [
   [/^tokio-|^workflow-proces|^temporal/, 'core'],
 ];
 
-export type WorkerThreadKind = 'main' | 'workflows' | 'v8Helpers' | 'core' | 'other';
+export const WORKER_THREAD_KINDS = ['main', 'workflows', 'v8Helpers', 'core', 'other'] as const;
+export type WorkerThreadKind = (typeof WORKER_THREAD_KINDS)[number];
 
-/** CPU ms a process's threads have used so far, by kind (threads that exited are no longer counted). */
-export function threadCpuMs(pid: number): Record<WorkerThreadKind, number> {
+/** CPU ms the processes' threads have used so far, by kind (threads that exited are no longer counted). */
+export function threadCpuMs(pids: number[]): Record<WorkerThreadKind, number> {
   const ms: Record<WorkerThreadKind, number> = { main: 0, workflows: 0, v8Helpers: 0, core: 0, other: 0 };
+  for (const pid of pids) addThreadCpuMs(pid, ms);
+  return ms;
+}
+
+function addThreadCpuMs(pid: number, ms: Record<WorkerThreadKind, number>): void {
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return ms; // exited
+    return; // exited
   }
   for (const task of tasks) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const kind = THREAD_KINDS.find(([pattern]) => pattern.test(name))?.[1] ?? 'other';
-    ms[kind] += ticksToMs(Number(f[11]) + Number(f[12]));
+    const stat = statFields(`/proc/${pid}/task/${task}/stat`);
+    if (!stat) continue;
+    const kind = THREAD_KINDS.find(([pattern]) => pattern.test(stat.name))?.[1] ?? 'other';
+    ms[kind] += ticksToMs(Number(stat.fields[11]) + Number(stat.fields[12]));
   }
-  return ms;
 }
 
 /** CPU ms the process has used so far (all its threads). */

@@ -74,8 +74,8 @@ const SMALL_RUN_PAGES = 64;
 export function pagesForTask(state: PagingState, slice: Slice, inFlight: number): number {
   const most = state.pagesPerTask ?? 1;
   if (most <= 1 || slice.pages === 0 || inFlight >= MULTI_PAGE_BELOW_IN_FLIGHT) return 1;
-  const small = confirmedPages(state) < SMALL_RUN_PAGES;
-  return small || splitBudgetLeft(state) <= 0 ? most : 1;
+  const confirmed = confirmedPages(state);
+  return confirmed < SMALL_RUN_PAGES || splitBudgetLeft(state, confirmed) <= 0 ? most : 1;
 }
 
 export interface PlanInput {
@@ -203,9 +203,9 @@ export function confirmedPagesLeft(state: PagingState, slice: Slice, lowest = lo
 }
 
 /** Splits the run may still make: 1 + 10 % of the pages fetched and confirmed left, less those made. */
-export function splitBudgetLeft(state: PagingState): number {
+export function splitBudgetLeft(state: PagingState, confirmed = confirmedPages(state)): number {
   const made = state.nextSliceId - 1;
-  return 1 + Math.floor(SPLIT_BUDGET_SHARE * confirmedPages(state)) - made;
+  return 1 + Math.floor(SPLIT_BUDGET_SHARE * confirmed) - made;
 }
 
 /** Pages the run has fetched and is confirmed to have left. */
