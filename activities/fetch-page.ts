@@ -155,8 +155,14 @@ export function createFetchPage(deps: FetchPageDeps) {
         if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       }
+      // Only what follows from the page is kept across the send: the parsed objects die young instead of
+      // outliving the SQS round trip into the old generation (garbage collection was ~⅓ of a page's CPU).
+      const count = page.data.length;
+      const [first] = page.data;
+      const last = page.data[count - 1];
+      const pageHasMore = page.has_more;
       // An empty page sends nothing.
-      const sent = page.data.length > 0 ? messages : [];
+      const sent = count > 0 ? messages : [];
       if (sent.length > 0) {
         await sendMessages(deps.sqs, sent, {
           queueUrl: interaction.queueUrl,
@@ -165,16 +171,14 @@ export function createFetchPage(deps: FetchPageDeps) {
         });
       }
       const bytes = sent.reduce((sum, m) => sum + m.bytes, 0);
-      deps.metrics?.page(interaction.resource, page.data.length, bytes);
-      const [first] = page.data;
-      const last = page.data[page.data.length - 1];
+      deps.metrics?.page(interaction.resource, count, bytes);
       if (done.pages === 0 && input.page === 0 && typeof first?.[spec.createdField] === 'number')
         firstCreated = first[spec.createdField] as number;
       done.pages += 1;
-      done.count += page.data.length;
+      done.count += count;
       done.bytes += bytes;
       done.messages += sent.length;
-      hasMore = page.has_more && last !== undefined;
+      hasMore = pageHasMore && last !== undefined;
       if (last) {
         cursor = last.id;
         lastCreated =

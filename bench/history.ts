@@ -1,4 +1,7 @@
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 
 // What a run's Temporal history says: its size, and when each page was scheduled and completed.
@@ -29,7 +32,13 @@ export interface HistoryStats {
 const eventSeconds = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
   Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
 
-export async function historyOf(client: Client, workflowId: string, sinceMs: number): Promise<HistoryStats> {
+/** `keepIn`: a folder to write each run's history to (payloads stay encrypted). */
+export async function historyOf(
+  client: Client,
+  workflowId: string,
+  sinceMs: number,
+  keepIn?: string,
+): Promise<HistoryStats> {
   const stats: HistoryStats = {
     events: 0,
     bytes: 0,
@@ -53,6 +62,7 @@ export async function historyOf(client: Client, workflowId: string, sinceMs: num
   // Every run of the chain (continue-as-new), each history in full (fetchHistory follows the pages).
   for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
     const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
+    if (keepIn) writeFileSync(join(keepIn, `${workflowId}.${execution.runId}.json`), historyToJSON(history));
     const events = history.events ?? [];
     stats.events += events.length;
     stats.bytes += temporal.api.history.v1.History.encode(history).finish().length;

@@ -237,7 +237,13 @@ async function runScenario(s: Scenario, services: ServiceAddresses, client: Clie
     let historyBytes = 0;
     const pageTimes: LossBreakdown['pageSeconds'] = {};
     for (const resource of RESOURCE_NAMES) {
-      const h = await historyOf(client, `bench-${s.name}-${resource}`, started);
+      // COMPOUND_BENCH_HISTORY_DIR keeps every run's history of the single-account scenarios.
+      const h = await historyOf(
+        client,
+        `bench-${s.name}-${resource}`,
+        started,
+        process.env.COMPOUND_BENCH_HISTORY_DIR,
+      );
       historyEvents += h.events;
       historyBytes += h.bytes;
       pageTimes[resource] = {

@@ -193,8 +193,14 @@ function pack(
     const groups = groupsWithin(sizes, within);
     const messages = groups.map((indexes, i) => {
       const dedupId = dedupIdFor(pageKey, i + 1, groups.length);
-      const body = headFor(dedupId, i + 1, groups.length) + indexes.map((j) => json[j]).join(',') + TAIL;
-      return encoded(dedupId, body, compression);
+      const start = headFor(dedupId, i + 1, groups.length);
+      const body = start + indexes.map((j) => json[j]).join(',') + TAIL;
+      // Summed from the parts: measuring the body would first copy it into one flat string (~0.4 ms a page).
+      const bytes =
+        Buffer.byteLength(start) +
+        indexes.reduce((sum, j) => sum + sizes[j], Math.max(0, indexes.length - 1)) +
+        TAIL.length;
+      return encoded(dedupId, body, bytes, compression);
     });
     const tooLarge = messages.findIndex((m) => m.bytes > maxMessageBytes - ATTRIBUTE_ALLOWANCE);
     if (tooLarge < 0) return messages;
@@ -223,8 +229,13 @@ function groupsWithin(sizes: number[], within: number): number[][] {
   return groups;
 }
 
-function encoded(dedupId: string, body: string, compression: MessageCompression): OutgoingMessage {
-  if (compression === 'none') return { dedupId, body, bytes: Buffer.byteLength(body) };
+function encoded(
+  dedupId: string,
+  body: string,
+  bytes: number,
+  compression: MessageCompression,
+): OutgoingMessage {
+  if (compression === 'none') return { dedupId, body, bytes };
   // The fastest level: it already shrinks a page of charges ~7× (emulator data), and the worker’s CPU is the cost.
   const gzipped = gzipSync(body, { level: constants.Z_BEST_SPEED }).toString('base64');
   return { dedupId, body: gzipped, bytes: gzipped.length, encoding: 'gzip' };

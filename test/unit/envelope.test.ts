@@ -58,6 +58,13 @@ describe('SQS envelope', () => {
     expect(new Set(messages.map((m) => m.dedupId)).size).toBe(messages.length);
   });
 
+  it('counts each message in UTF-8 bytes, multi-byte characters included', () => {
+    const page = objects(40, 3000).map((o, i) => ({ ...o, name: i % 3 ? 'Zoë Ødegård 東京 💳' : 'plain' }));
+    const messages = buildMessages(context, page, 'k', 64 * 1024);
+    expect(messages.length).toBeGreaterThan(1);
+    for (const m of messages) expect(m.bytes).toBe(Buffer.byteLength(m.body));
+  });
+
   it('is deterministic: the same page gives byte-identical messages and ids; another page other ids', () => {
     const page = objects(50, 5000);
     const a = buildMessages(context, page, 'wf|run|7', 100 * 1024);
