@@ -155,8 +155,8 @@ export function createFetchPage(deps: FetchPageDeps) {
         if (err instanceof ObjectTooLargeError) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       }
-      // Only what follows from the page is kept across the send: the parsed objects die young instead of
-      // outliving the SQS round trip into the old generation (garbage collection was ~⅓ of a page's CPU).
+      // Only what follows from the page is kept across the send, so the parsed objects can be collected
+      // young instead of outliving the SQS round trip (garbage collection is ~⅓ of a page's CPU).
       const count = page.data.length;
       const [first] = page.data;
       const last = page.data[count - 1];
