@@ -191,41 +191,35 @@ function pack(
   // cannot shrink, which base64 then grows by a third) is cut again into smaller parts.
   for (let within = budget; ; within = Math.floor(within / 2)) {
     const groups = groupsWithin(sizes, within);
-    const messages = groups.map((indexes, i) => {
+    const messages = groups.map(({ indexes, bytes }, i) => {
       const dedupId = dedupIdFor(pageKey, i + 1, groups.length);
       const start = headFor(dedupId, i + 1, groups.length);
       const body = start + indexes.map((j) => json[j]).join(',') + TAIL;
       // Summed from the parts: measuring the body would first copy it into one flat string (~0.4 ms a page).
-      const bytes =
-        Buffer.byteLength(start) +
-        indexes.reduce((sum, j) => sum + sizes[j], Math.max(0, indexes.length - 1)) +
-        TAIL.length;
-      return encoded(dedupId, body, bytes, compression);
+      return encoded(dedupId, body, Buffer.byteLength(start) + bytes + TAIL.length, compression);
     });
     const tooLarge = messages.findIndex((m) => m.bytes > maxMessageBytes - ATTRIBUTE_ALLOWANCE);
     if (tooLarge < 0) return messages;
-    const group = groups[tooLarge];
+    const group = groups[tooLarge].indexes;
     if (group.length === 1)
       throw new ObjectTooLargeError(idOf(group[0]), messages[tooLarge].bytes, maxMessageBytes);
   }
 }
 
-/** Item indexes in order, in groups whose JSON (with commas) stays within `within` bytes. */
-function groupsWithin(sizes: number[], within: number): number[][] {
-  const groups: number[][] = [];
-  let current: number[] = [];
-  let used = 0;
+/** Item indexes in order, in groups whose JSON (with commas) stays within `within` bytes, and that JSON's bytes. */
+function groupsWithin(sizes: number[], within: number): { indexes: number[]; bytes: number }[] {
+  const groups: { indexes: number[]; bytes: number }[] = [];
+  let current = { indexes: [] as number[], bytes: 0 };
   sizes.forEach((size, i) => {
-    const extra = size + (current.length ? 1 : 0);
-    if (current.length && used + extra > within) {
+    const extra = size + (current.indexes.length ? 1 : 0);
+    if (current.indexes.length && current.bytes + extra > within) {
       groups.push(current);
-      current = [];
-      used = 0;
+      current = { indexes: [], bytes: 0 };
     }
-    used += size + (current.length ? 1 : 0);
-    current.push(i);
+    current.bytes += size + (current.indexes.length ? 1 : 0);
+    current.indexes.push(i);
   });
-  if (current.length || groups.length === 0) groups.push(current);
+  if (current.indexes.length || groups.length === 0) groups.push(current);
   return groups;
 }
 
