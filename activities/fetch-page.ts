@@ -4,7 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { buildMessages, ObjectTooLargeError, runKindOf } from '../common/envelope';
 import { compressionOf, keyMode, pagePriorityOf, rateShareOf, type Interaction } from '../common/interaction';
 import { RESOURCES } from '../stripe/resources';
-import type { RateLimiter } from './rate-limiter';
+import { accountBacklogMs, type RateLimiter } from './rate-limiter';
 import { accountKeyFor, listPage, type StripeClient } from '../stripe/client';
 import { sendMessages } from './sqs-emitter';
 import { toActivityFailure } from './stripe-failures';
@@ -35,6 +35,8 @@ export interface FetchPageDeps {
   ): Promise<void>;
   /** Base wait after a 429; a random jitter of the same size is added. */
   rateLimitRetryMs?: number;
+  /** Workers pacing each account's requests together, this one included (1 when not given). */
+  workersSharingRate?(): number;
 }
 
 /** 429s seen by earlier attempts of this activity travel in its heartbeat details. */
@@ -186,7 +188,8 @@ export function createFetchPage(deps: FetchPageDeps) {
       }
     }
 
-    const backlogMs = Math.round(Math.max(limiter.backlogMs(endpoint), queuedMs));
+    const limiterWaitMs = accountBacklogMs(limiter.backlogMs(endpoint), deps.workersSharingRate?.() ?? 1);
+    const backlogMs = Math.round(Math.max(limiterWaitMs, queuedMs));
     const requests = info.attempt - 1 + done.pages + done.failedRequests;
     const rateLimited = previous.rateLimited + done.rateLimited;
     return {

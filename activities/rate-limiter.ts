@@ -114,6 +114,16 @@ export function createRateLimiter(initial: StripeRateLimits, now: () => number =
 }
 
 /**
+ * A wait in this worker's limiter, in the account's terms: how long the account's queue would take if
+ * spread evenly over the `workers` that pace it together. Each holds 1/N of the rate, so one request
+ * ahead costs N slots of the account's: with 4 workers a page behind a single other one waits ~170 ms,
+ * which alone says nothing about the account being at its limit (a random other worker may be idle).
+ * The paging plan's thresholds (workflows/paging-plan.ts) speak of the account's queue.
+ */
+export const accountBacklogMs = (workerWaitMs: number, workers: number): number =>
+  workerWaitMs / Math.max(1, workers);
+
+/**
  * Limiters by account, keyed by the caller (API base and budget), shared by every interaction of the
  * account in this worker. An account's interactions should agree on their rate share; when they don't,
  * the limiter follows the one whose page came last.

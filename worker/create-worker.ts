@@ -101,6 +101,7 @@ export async function createCompoundWorker(o: CreateWorkerOptions): Promise<Work
     getInteraction: createInteractionLookup(o.client, o.openKey ?? createOpener(loadSealingPrivateKeys())),
     stripeFor: createStripeClientCache(o.config.stripeTimeoutMs),
     limiterFor,
+    workersSharingRate: () => peers.count(),
     sqs,
     maxMessageBytesFor: createQueueLimitLookup(sqs, o.config.sqsMaxMessageBytes),
     metrics: o.metrics,

@@ -1,5 +1,6 @@
 import type { FetchPageResult } from '../../activities/types';
 import type { Slice } from '../../common/slices';
+import { accountBacklogMs } from '../../activities/rate-limiter';
 import { planLaunches } from '../../workflows/paging-plan';
 import { pagingDone, recordPage, type PagingState } from '../../workflows/paging-state';
 
@@ -39,6 +40,7 @@ export function simulatePaging(
     seed = 7,
     ratePerSecond,
     returnedTogether = 1,
+    workers = 1,
   }: {
     concurrency?: number;
     backlogMs?: number;
@@ -47,13 +49,18 @@ export function simulatePaging(
     ratePerSecond?: number;
     /** Pages that come back before the plan runs again (one workflow task takes several under load). */
     returnedTogether?: number;
+    /**
+     * Workers sharing the rate, each pacing its part (1/N of it) on its own; Temporal hands each page to
+     * any of them (here: at random).
+     */
+    workers?: number;
   } = {},
 ): SimulatedRun {
   const random = seeded(seed);
   const seen = new Set<number>();
   const inFlight = new Map<
     number,
-    { slice: Slice; result: FetchPageResult; first: number; queued: number; at: number }
+    { slice: Slice; result: FetchPageResult; first: number; queued: number; at: number; worker: number }
   >();
   const run: SimulatedRun = {
     requests: 0,
@@ -67,7 +74,8 @@ export function simulatePaging(
   };
   let now = 0;
   let returned = 0;
-  let nextSlot = 0;
+  // Each worker's next free slot.
+  const nextSlot = Array.from({ length: workers }, () => 0);
   let backlog = backlogMs;
   for (;;) {
     const launch = planLaunches(state, {
@@ -82,14 +90,16 @@ export function simulatePaging(
       if (result.count === 0) run.empty += 1;
       else if (result.count < PAGE) run.partial += 1;
       let start = now;
+      const worker = workers > 1 ? Math.floor(random() * workers) : 0;
       if (ratePerSecond) {
-        start = Math.max(now, nextSlot);
-        nextSlot = start + 1 / ratePerSecond;
+        start = Math.max(now, nextSlot[worker]);
+        nextSlot[worker] = start + workers / ratePerSecond;
       }
       inFlight.set(slice.id, {
         slice,
         result,
         first,
+        worker,
         queued: start - now,
         at: start + 0.45 + random() * 0.4,
       });
@@ -100,9 +110,10 @@ export function simulatePaging(
       const next = [...inFlight.values()].reduce((a, b) => (b.at < a.at ? b : a));
       inFlight.delete(next.slice.id);
       now = next.at;
-      const { slice, result, first } = next;
+      const { slice, result, first, worker } = next;
       // What fetch-page reports: the longer of its own wait and the wait of a request made now.
-      if (ratePerSecond) backlog = 1000 * Math.max(next.queued, nextSlot - now);
+      if (ratePerSecond)
+        backlog = accountBacklogMs(1000 * Math.max(next.queued, nextSlot[worker] - now), workers);
       recordPage(state, slice, result);
       run.objects += result.count;
       for (let i = first; i < first + result.count; i++) seen.add(i);

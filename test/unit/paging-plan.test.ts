@@ -84,6 +84,22 @@ describe('requests per run (plans "budgeted", "balanced" and "confirmed")', () =
     expect(run.requests).toBeLessThanOrEqual(allowed(270_000));
   });
 
+  it('four workers, each pacing a quarter of the rate: the backlog in the account’s terms keeps the account busy', () => {
+    // Measured in a worker's own slots, one page ahead (~170 ms at a quarter of 23.75 req/s) reads as
+    // "at the limit" and the run stops splitting with ~20 pages in flight, while a random other worker
+    // idles: 0.76–0.78 of the rate in this simulation. In the account's terms it keeps ~29 in flight.
+    for (const seed of [1, 2, 3]) {
+      const created = createdTimes(200_000, NOW - 730 * DAY, NOW, seed);
+      const run = simulatePaging(newPagingState(range, 32, 'confirmed'), created, {
+        ratePerSecond: 23.75,
+        workers: 4,
+      });
+      expect(run.distinct).toBe(200_000);
+      expect(run.requests).toBeLessThanOrEqual(allowed(200_000));
+      expect(2_000 / 23.75 / run.seconds).toBeGreaterThan(0.82);
+    }
+  });
+
   it('starts with one page in flight, so runs firing in the same minute do not each start 32', () => {
     const state = newPagingState(range, 32, 'budgeted');
     const launched = planLaunches(state, { inFlight: new Set(), free: 32, backlogMs: 0, returned: 0 });
