@@ -114,11 +114,11 @@ export function createRateLimiter(initial: StripeRateLimits, now: () => number =
 }
 
 /**
- * A wait in this worker's limiter, in the account's terms: how long the account's queue would take if
- * spread evenly over the `workers` that pace it together. Each holds 1/N of the rate, so one request
- * ahead costs N slots of the account's: with 4 workers a page behind a single other one waits ~170 ms,
- * which alone says nothing about the account being at its limit (a random other worker may be idle).
- * The paging plan's thresholds (workflows/paging-plan.ts) speak of the account's queue.
+ * A wait in this worker's limiter, counted in the account's slots (1 ÷ its rate) instead of this
+ * worker's. Each of N workers holds 1/N of the rate, so a single request ahead already waits N account
+ * slots (~170 ms with 4 workers), and which worker gets a page is Temporal's choice: one request queued
+ * here says nothing of the account while another worker idles. Counted this way, the paging plan's
+ * thresholds (workflows/paging-plan.ts) mean the same number of requests ahead of a page, whatever N.
  */
 export const accountBacklogMs = (workerWaitMs: number, workers: number): number =>
   workerWaitMs / Math.max(1, workers);

@@ -84,10 +84,10 @@ describe('requests per run (plans "budgeted", "balanced" and "confirmed")', () =
     expect(run.requests).toBeLessThanOrEqual(allowed(270_000));
   });
 
-  it('four workers, each pacing a quarter of the rate: the backlog in the account’s terms keeps the account busy', () => {
+  it('four workers, each pacing a quarter of the rate: the backlog counted in the account’s slots keeps the account busy', () => {
     // Measured in a worker's own slots, one page ahead (~170 ms at a quarter of 23.75 req/s) reads as
     // "at the limit" and the run stops splitting with ~20 pages in flight, while a random other worker
-    // idles: 0.76–0.78 of the rate in this simulation. In the account's terms it keeps ~29 in flight.
+    // idles: 0.76–0.78 of the rate in this simulation. Counted in the account's slots, ~29 stay in flight.
     for (const seed of [1, 2, 3]) {
       const created = createdTimes(200_000, NOW - 730 * DAY, NOW, seed);
       const run = simulatePaging(newPagingState(range, 32, 'confirmed'), created, {
