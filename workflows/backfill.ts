@@ -19,7 +19,7 @@ import { finish, newBackfillState, startNext, type BackfillState } from './backf
 import { backfillProgressQuery, type BackfillProgress, type SyncOptions } from './definitions';
 import { pageActivityOptions } from './page-activity';
 import { rateShareOf } from '../common/interaction';
-import { DEFAULT_SYNC_CONCURRENCY, pagesPerTask, pagingPlan, runPaging, sizedFirst } from './paging';
+import { DEFAULT_SYNC_CONCURRENCY, pagesPerTask, pagingPlan, runPaging } from './paging';
 import { newPagingState, nextPageRequest } from './paging-state';
 
 // One long-lived backfill workflow per interaction (`backfill-<id>`), idle until someone sends it a
@@ -103,7 +103,7 @@ export async function backfillInteraction(input: BackfillInput): Promise<void> {
       let current = state.current;
       if (!current) {
         current = startNext(state, Date.now(), (range) =>
-          newPagingState(range, concurrency, pagingPlan(), pagesPerTask(), sizedFirst()),
+          newPagingState(range, concurrency, pagingPlan(), pagesPerTask()),
         )!;
         run.cancelCurrent = false;
       }

@@ -74,19 +74,8 @@ const SMALL_RUN_PAGES = 64;
 export function pagesForTask(state: PagingState, slice: Slice, inFlight: number): number {
   const most = state.pagesPerTask ?? 1;
   if (most <= 1 || slice.pages === 0 || inFlight >= MULTI_PAGE_BELOW_IN_FLIGHT) return 1;
-  if (state.sizedFirst && !firstRoundBack(state)) return 1;
   const confirmed = confirmedPages(state);
   return confirmed < SMALL_RUN_PAGES || splitBudgetLeft(state, confirmed) <= 0 ? most : 1;
-}
-
-/**
- * Whether the slices cut after the first page (cutLevels) have all returned their first page. Before
- * that, a run of 2,000 pages has confirmed as few as a run of 25, and a task of eight pages would hold
- * its slice (the densest known) for eight page times: with four workers, each at a quarter of the rate,
- * eight pages on one worker took ~7 s while the others idled (benchmark, test-270k-4w).
- */
-function firstRoundBack(state: PagingState): boolean {
-  return state.slices.every((s) => s.id > LEVELS || s.pages > 0 || s.done);
 }
 
 export interface PlanInput {

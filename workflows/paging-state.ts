@@ -41,11 +41,6 @@ export interface PagingState {
   lowestSeen?: number;
   /** Most pages one fetchPage task may fetch in a row (paging-plan.ts, pagesForTask); 1 when absent. */
   pagesPerTask?: number;
-  /**
-   * One page a task until the first round of slices has returned its first pages (pagesForTask): runs
-   * recorded before it took a large run for a small one then.
-   */
-  sizedFirst?: true;
 }
 
 export const emptyTotals = (): PagingTotals => ({
@@ -62,7 +57,6 @@ export function newPagingState(
   initialCount: number,
   plan?: PagingPlan,
   pagesPerTask?: number,
-  sizedFirst?: boolean,
 ): PagingState {
   const slices = initialSlices(range.gte, range.lt, isBudgeted(plan) ? 1 : initialCount);
   return {
@@ -72,7 +66,6 @@ export function newPagingState(
     totals: emptyTotals(),
     ...(plan && { plan }),
     ...(pagesPerTask !== undefined && pagesPerTask > 1 && { pagesPerTask }),
-    ...(sizedFirst && { sizedFirst: true as const }),
   };
 }
 

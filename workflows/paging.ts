@@ -32,9 +32,6 @@ export const pagingPlan = (): PagingPlan | undefined =>
 export const pagesPerTask = (): number | undefined =>
   patched('multi-page-tasks') ? PAGES_PER_TASK : undefined;
 
-/** Whether a new run waits for its first round of slices before several pages a task (PagingState.sizedFirst). */
-export const sizedFirst = (): boolean => patched('sized-multi-page-tasks');
-
 export interface PagingOptions {
   concurrency: number;
   /** Fetches the slice's next page, or up to `maxPages` pages of it in one task. */

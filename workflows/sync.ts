@@ -27,7 +27,7 @@ import {
   type SyncProgress,
   type SyncSummary,
 } from './definitions';
-import { DEFAULT_SYNC_CONCURRENCY, pagesPerTask, pagingPlan, runPaging, sizedFirst } from './paging';
+import { DEFAULT_SYNC_CONCURRENCY, pagesPerTask, pagingPlan, runPaging } from './paging';
 import {
   activeSlices,
   newPagingState,
@@ -97,7 +97,7 @@ export async function syncInteraction(input: SyncInput): Promise<SyncSummary> {
   // A list without a created filter cannot be cut into slices: it is walked in one.
   const sliceable = !input.interaction || RESOURCES[input.interaction.resource].createdFilter;
   const paging =
-    input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1, pagingPlan(), pagesPerTask(), sizedFirst());
+    input.carried?.paging ?? newPagingState(range, sliceable ? concurrency : 1, pagingPlan(), pagesPerTask());
   const continuedAsNew = input.carried?.continuedAsNew ?? 0;
   // Runs started before fairness keys existed replay without one. The weight (the interaction's rate
   // share) only steers the server's dispatch, which replay does not check: it needs no patch of its own.

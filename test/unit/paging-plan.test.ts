@@ -126,23 +126,6 @@ describe('pages per fetchPage task', () => {
     expect(pagesForTask(run(100, 12), walking, 3)).toBe(PAGES_PER_TASK);
   });
 
-  it('one page a task until the first round of slices is back (runs that record it), whatever the run’s size so far', () => {
-    const cut = (sizedFirst: boolean) => {
-      const state = newPagingState(range, 32, 'confirmed', PAGES_PER_TASK, sizedFirst);
-      state.totals.pages = 1;
-      state.nextSliceId = 4;
-      const level = (id: number) => ({ id, gte: id, lt: id + 1, pages: 0, objects: 0, done: false });
-      state.slices = [walking, level(1), level(2), level(3)];
-      return state;
-    };
-    expect(pagesForTask(cut(true), walking, 3)).toBe(1);
-    // Runs recorded before it still take the run for a small one.
-    expect(pagesForTask(cut(false), walking, 3)).toBe(PAGES_PER_TASK);
-    const back = cut(true);
-    back.slices.slice(1).forEach((s, i) => Object.assign(s, i === 2 ? { done: true } : { pages: 1 }));
-    expect(pagesForTask(back, walking, 0)).toBe(PAGES_PER_TASK);
-  });
-
   it('one page a task: a larger run that may still split, a slice’s first page, 4+ pages in flight, a run recorded before', () => {
     expect(splitBudgetLeft(run(100, 2))).toBeGreaterThan(0);
     expect(pagesForTask(run(100, 2), walking, 0)).toBe(1);
