@@ -34,8 +34,9 @@ export interface FetchPageResult {
   rateLimited?: number;
   /**
    * The longer of: how long the next request to this endpoint would wait for the worker's rate limiter
-   * (measured as the page completes, in the account's slots: see accountBacklogMs), and how long this attempt waited in the task queue (Temporal's
-   * per-account dispatch rate); omitted under 10 ms. Long means the account is at its limit.
+   * (measured as the page completes, counted in the account's slots: see accountBacklogMs), and how
+   * long this attempt waited in the task queue (Temporal's per-account dispatch rate); omitted under
+   * 10 ms. Long means the account is at its limit.
    */
   backlogMs?: number;
   /**

@@ -90,6 +90,7 @@ export function simulatePaging(
       if (result.count === 0) run.empty += 1;
       else if (result.count < PAGE) run.partial += 1;
       let start = now;
+      // No draw with one worker: the seeded page times, and so every one-worker result, stay as they were.
       const worker = workers > 1 ? Math.floor(random() * workers) : 0;
       if (ratePerSecond) {
         start = Math.max(now, nextSlot[worker]);
