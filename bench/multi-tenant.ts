@@ -50,6 +50,11 @@ export interface MultiTenantResult {
   rateLimited: number;
   historyEventsPerPage: number;
   cpuMsPerPage: CpuPerPage;
+  /**
+   * The worker's CPU per page ÷ the machine reference (bench/machine-reference.ts, one page's JSON work
+   * timed in the same run): comparable across runs on a machine whose speed varies.
+   */
+  workerCpuToReference?: number;
   /** The worker's CPU ms per page by thread (bench/process-cpu.ts, threadCpuMs). */
   workerCpuMsPerPageByThread: Record<WorkerThreadKind, number>;
   objectsPerPage: number;

@@ -22,6 +22,7 @@ import { startConsumer } from './consumer';
 import { spawnBenchWorker } from './worker-process';
 import { historyOf } from './history';
 import { cpuMeter, cpuMsPerPage, processCpuMs, serviceCpuProbes, type CpuPerPage } from './process-cpu';
+import { measureMachineReference } from './machine-reference';
 import { printScaleOutTables, runScaleOutScenarios, SCALE_OUT_SCENARIOS } from './scale-out';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 
@@ -404,6 +405,11 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, dataConverter: compoundDataConverter() });
   try {
+    // Before any scenario, while the machine is quiet.
+    const reference = await measureMachineReference(services.emulatorUrl);
+    console.log(
+      `machine reference: ${reference.pageJsonMs} CPU ms to parse, pack and wrap one page of 100 charges (bench/machine-reference.ts)`,
+    );
     const results: ScenarioResult[] = [];
     for (const s of scenarios) {
       console.log(
@@ -418,11 +424,11 @@ async function main(): Promise<void> {
         `  ${results.at(-1)!.objectsPerSecond} objects/s, ratio to ceiling ${results.at(-1)!.ratioToCeiling}`,
       );
     }
-    const scaleOut = await runScaleOutScenarios(services, client, scaleOutScenarios);
+    const scaleOut = await runScaleOutScenarios(services, client, scaleOutScenarios, reference);
     const header = {
       generatedAt: new Date().toISOString(),
       quick,
-      machine: { cpus: cpus().length, node: process.version },
+      machine: { cpus: cpus().length, node: process.version, reference },
       setup: {
         latencyMs: `${LATENCY.baseMs} ± ${LATENCY.jitterMs}`,
         stripeLimits: 'test 25 req/s, live 100 req/s, 25 req/s per endpoint',

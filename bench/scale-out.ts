@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { ServiceAddresses } from '../dev/local-services';
 import { FAIRNESS, runFairness, type FairnessResult } from './fairness';
+import type { MachineReference } from './machine-reference';
 import { MULTI_TENANT, runMultiTenant, SMALL_PAGE_SIZE, type MultiTenantResult } from './multi-tenant';
 
 // Issue 16's many-account scenarios, run after the single-account ones: `multi-tenant` (one worker),
@@ -25,6 +26,7 @@ export async function runScaleOutScenarios(
   services: ServiceAddresses,
   client: Client,
   names: string[],
+  reference: MachineReference,
 ): Promise<ScaleOutResults> {
   const results: ScaleOutResults = { multiTenant: [] };
   for (const name of names) {
@@ -41,9 +43,9 @@ export async function runScaleOutScenarios(
     console.log(
       `scenario ${name}: ${MULTI_TENANT.accounts} accounts × ${(MULTI_TENANT.charges * objectsPerPage) / 100} charges, ${objectsPerPage} a page, ${workers} worker(s), messages ${compression === 'gzip' ? 'gzip-compressed' : 'plain JSON'}`,
     );
-    results.multiTenant.push(
-      await runMultiTenant(services, client, name, workers, compression, objectsPerPage),
-    );
+    const result = await runMultiTenant(services, client, name, workers, compression, objectsPerPage);
+    result.workerCpuToReference = Math.round((10 * result.cpuMsPerPage.worker) / reference.pageJsonMs) / 10;
+    results.multiTenant.push(result);
     console.log(`  ${results.multiTenant.at(-1)!.pagesPerSecond} pages/s`);
   }
   return results;
@@ -70,6 +72,7 @@ export function printScaleOutTables({ multiTenant, fairness }: ScaleOutResults):
         'workflow task queued+run': `${r.secondsPerWorkflowTask.queued}+${r.secondsPerWorkflowTask.run}`,
         'events/page': r.historyEventsPerPage,
         'worker ms/page': r.cpuMsPerPage.worker,
+        'worker ÷ ref': r.workerCpuToReference,
         'main+workflows+v8+core': threadBreakdown(r),
         'server ms/page': r.cpuMsPerPage.temporal,
         'rss MB': r.workerPeakRssMb,
