@@ -1,5 +1,5 @@
 import { estimatedPagesLeft, sliceTop, splitSlice, type Slice } from '../common/slices';
-import { balancesTail, isBudgeted, type PagingState } from './paging-state';
+import { balancesTail, confirmsGuesses, isBudgeted, type PagingState } from './paging-state';
 
 // Which slices the paging engine launches next, and which it splits first: a pure function of the
 // paging state and what the last pages reported, so unit tests (and a simulated account) drive it
@@ -100,10 +100,11 @@ export function planLaunches(state: PagingState, p: PlanInput): Slice[] {
     ? Math.min(splitBudgetLeft(state), (p.backlogMs < IDLE_MS ? 2 : 1) * Math.max(1, p.returned))
     : Math.max(1, p.returned);
   if (budgeted && state.nextSliceId === 1 && state.totals.pages === 1) cutLevels(state);
+  const atLimit = p.backlogMs >= BACKLOG_MS;
   let candidates = idle();
-  while (candidates.length < p.free && p.backlogMs < BACKLOG_MS && splitsLeft > 0) {
+  while (candidates.length < p.free && (!atLimit || state.plan === 'balanced-at-limit') && splitsLeft > 0) {
     const lower = budgeted
-      ? splitWherePaysOff(state, candidates, p.backlogMs < IDLE_MS)
+      ? splitWherePaysOff(state, candidates, p.backlogMs < IDLE_MS, atLimit)
       : splitLargest(state, candidates, minPages, estimatedPagesLeft);
     if (!lower) break;
     state.nextSliceId += 1;
@@ -149,17 +150,25 @@ function cutLevels(state: PagingState): void {
 
 /**
  * Plan 'budgeted': split where the run is known to hold data first; otherwise look for where it goes on
- * below the lowest object seen so far, in the middle of what the lowest slice has left.
+ * below the lowest object seen so far, in the middle of what the lowest slice has left. At the account's
+ * limit (plan 'balanced-at-limit') only the slice far behind the others is split: more slices would not
+ * fetch faster then, but the run lasts as long as its longest slice, and that split costs the same
+ * request later or now.
  */
-function splitWherePaysOff(state: PagingState, candidates: Slice[], idle: boolean): Slice | undefined {
+function splitWherePaysOff(
+  state: PagingState,
+  candidates: Slice[],
+  idle: boolean,
+  atLimit: boolean,
+): Slice | undefined {
   // At the tail of a large run the limiter idles and most of the budget is unspent: shorter slices
   // are worth their partial page then.
   const plenty = splitBudgetLeft(state) > 2 * (state.nextSliceId - 1);
   const min = idle && plenty ? MIN_PAGES_TO_SPLIT_IN_BUDGET_WHEN_IDLE : MIN_PAGES_TO_SPLIT_IN_BUDGET;
   const lowest = lowestGte(state);
   const pagesLeft = (s: Slice) => confirmedPagesLeft(state, s, lowest);
-  const splittable = state.plan === 'confirmed' ? candidates.filter((c) => !isGuess(state, c)) : candidates;
-  const split = splitLargest(state, splittable, min, pagesLeft);
+  const splittable = confirmsGuesses(state.plan) ? candidates.filter((c) => !isGuess(state, c)) : candidates;
+  const split = atLimit ? undefined : splitLargest(state, splittable, min, pagesLeft);
   if (split || !balancesTail(state.plan)) return split;
   const active = state.slices.filter((s) => !s.done);
   const mean = active.reduce((sum, s) => sum + pagesLeft(s), 0) / active.length;

@@ -17,19 +17,23 @@ export interface PagingTotals {
  * How slices are cut (see paging-plan.ts). 'budgeted': one slice to start, splits within a request
  * budget; 'balanced': the same budget, and at the tail the slice with far more pages left than the
  * others is split too; 'confirmed': 'balanced', except that a slice guessed to hold objects below the
- * oldest one seen is not split again before its first page shows it does; absent: the doubling initial
- * slices of runs started before either. A run keeps the plan it started with, so histories replay with
- * the decisions they were recorded with.
+ * oldest one seen is not split again before its first page shows it does; 'balanced-at-limit':
+ * 'confirmed', and the slice far behind the others is split even while the account is at its limit;
+ * absent: the doubling initial slices of runs started before either. A run keeps the plan it started
+ * with, so histories replay with the decisions they were recorded with.
  */
-export type PagingPlan = 'budgeted' | 'balanced' | 'confirmed';
+export type PagingPlan = 'budgeted' | 'balanced' | 'confirmed' | 'balanced-at-limit';
 
 /** Plans that split within the request budget. */
-export const isBudgeted = (plan: PagingPlan | undefined): boolean =>
-  plan === 'budgeted' || plan === 'balanced' || plan === 'confirmed';
+export const isBudgeted = (plan: PagingPlan | undefined): boolean => plan !== undefined;
 
 /** Plans that also split the slice far behind the others at the tail. */
 export const balancesTail = (plan: PagingPlan | undefined): boolean =>
-  plan === 'balanced' || plan === 'confirmed';
+  plan === 'balanced' || confirmsGuesses(plan);
+
+/** Plans that do not split a guessed slice again before its first page (see paging-plan.ts, isGuess). */
+export const confirmsGuesses = (plan: PagingPlan | undefined): boolean =>
+  plan === 'confirmed' || plan === 'balanced-at-limit';
 
 export interface PagingState {
   range: CreatedRange;

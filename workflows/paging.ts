@@ -20,13 +20,15 @@ export const DEFAULT_SYNC_CONCURRENCY = 32;
 
 /** The plan a new run uses; the newest patch is asked first, so a new run records only its marker. */
 export const pagingPlan = (): PagingPlan | undefined =>
-  patched('confirmed-slices')
-    ? 'confirmed'
-    : patched('balanced-slices')
-      ? 'balanced'
-      : patched('budgeted-slices')
-        ? 'budgeted'
-        : undefined;
+  patched('balanced-at-limit')
+    ? 'balanced-at-limit'
+    : patched('confirmed-slices')
+      ? 'confirmed'
+      : patched('balanced-slices')
+        ? 'balanced'
+        : patched('budgeted-slices')
+          ? 'budgeted'
+          : undefined;
 
 /** Pages per fetchPage task for a new run (PagingState.pagesPerTask); runs recorded before it fetch one. */
 export const pagesPerTask = (): number | undefined =>

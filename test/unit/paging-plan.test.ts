@@ -11,9 +11,9 @@ const DAY = 86_400;
 const range = { gte: STRIPE_EPOCH, lt: NOW + 1 };
 const allowed = (objects: number) => 1.1 * Math.ceil(objects / 100) + 2;
 
-describe('requests per run (plans "budgeted", "balanced" and "confirmed")', () => {
+describe('requests per run (plans "budgeted", "balanced", "confirmed" and "balanced-at-limit")', () => {
   const accounts: [number, number, PagingPlan][] = [];
-  for (const plan of ['budgeted', 'balanced', 'confirmed'] as const)
+  for (const plan of ['budgeted', 'balanced', 'confirmed', 'balanced-at-limit'] as const)
     for (const objects of [2_500, 20_000, 270_000])
       for (const days of [7, 30, 730, 1_825, 6_000]) accounts.push([objects, days, plan]);
 
@@ -97,6 +97,67 @@ describe('requests per run (plans "budgeted", "balanced" and "confirmed")', () =
       expect(run.distinct).toBe(200_000);
       expect(run.requests).toBeLessThanOrEqual(allowed(200_000));
       expect(2_000 / 23.75 / run.seconds).toBeGreaterThan(0.82);
+    }
+  });
+
+  it('"balanced-at-limit" splits the slice far behind the others while the account is at its limit', () => {
+    // Four slices: one with ~40 pages left and no page in flight, three near their end with one each.
+    // The limiter reports 150 ms of backlog: the account is at its limit.
+    const plannedWith = (plan: PagingPlan) => {
+      const state = newPagingState(range, 32, plan);
+      const slice = (id: number, gte: number, walked: number) => ({
+        id,
+        gte,
+        lt: NOW,
+        cursor: `ch_${id}`,
+        cursorCreated: NOW - walked,
+        pages: 1,
+        objects: 100,
+        done: false,
+      });
+      // 100 objects a page, one every 10 s: 400,000 s left is ~40 pages; 20,000 s is ~2.
+      state.slices = [
+        slice(0, NOW - 401_000, 1_000),
+        slice(1, NOW - 21_000, 1_000),
+        slice(2, NOW - 21_000, 1_000),
+        slice(3, NOW - 21_000, 1_000),
+      ];
+      state.nextSliceId = 4;
+      state.totals.pages = 4;
+      state.lowestSeen = NOW - 401_000;
+      const launched = planLaunches(state, {
+        inFlight: new Set([1, 2, 3]),
+        free: 29,
+        backlogMs: 150,
+        returned: 1,
+      });
+      return { launched: launched.map((s) => s.id), slices: state.slices.length };
+    };
+    expect(plannedWith('confirmed')).toEqual({ launched: [0], slices: 4 });
+    // Split at the middle of what it has left: two slices of ~20 pages, both launched.
+    expect(plannedWith('balanced-at-limit')).toEqual({ launched: [0, 4], slices: 5 });
+  });
+
+  it('"balanced-at-limit": the same budget, shorter runs, with one worker or four', () => {
+    // Four accounts of each kind; runs differ by seed, so the assertion is on their total time.
+    for (const [objects, workers, shorterBy] of [
+      [30_000, 1, 0.05],
+      [200_000, 1, 0.02],
+      [200_000, 4, 0.02],
+    ]) {
+      let confirmedSeconds = 0;
+      let atLimitSeconds = 0;
+      for (let seed = 1; seed <= 4; seed++) {
+        const created = createdTimes(objects, NOW - 730 * DAY, NOW, seed);
+        const at = { ratePerSecond: 23.75, workers };
+        const confirmed = simulatePaging(newPagingState(range, 32, 'confirmed'), created, at);
+        const atLimit = simulatePaging(newPagingState(range, 32, 'balanced-at-limit'), created, at);
+        expect(atLimit.distinct).toBe(objects);
+        expect(atLimit.requests).toBeLessThanOrEqual(allowed(objects));
+        confirmedSeconds += confirmed.seconds;
+        atLimitSeconds += atLimit.seconds;
+      }
+      expect(atLimitSeconds).toBeLessThan((1 - shorterBy) * confirmedSeconds);
     }
   });
 
