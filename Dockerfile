@@ -3,7 +3,7 @@ FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # Keeps the worker's memory flat whatever the account size (see worker/memory.ts).
-ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=16"
+ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=32"
 COPY package.json package-lock.json ./
 # tsx runs the TypeScript directly, so the image needs no build step; dev tools are left out.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -6,6 +6,7 @@ import { loadConfig } from '../../common/config';
 import { generateKeySpec, loadKeyring, MISSING_KEY_MESSAGE } from '../../common/encryption';
 import { sqsClient } from '../../common/sqs';
 import { workerTuning } from '../../worker/create-worker';
+import { WORKER_NODE_FLAGS } from '../../worker/memory';
 
 // Production settings, checked where they are turned into client and worker options.
 
@@ -109,5 +110,22 @@ describe('several workers on one task queue', () => {
   it('leave the workflow cache to the SDK (sized from the heap) unless told otherwise', () => {
     expect(workerTuning(loadConfig({}))).not.toHaveProperty('maxCachedWorkflows');
     expect(workerTuning(loadConfig({ COMPOUND_MAX_CACHED_WORKFLOWS: '50' })).maxCachedWorkflows).toBe(50);
+  });
+});
+
+describe('worker memory flags', () => {
+  const root = join(__dirname, '..', '..');
+  const flags = WORKER_NODE_FLAGS.join(' ');
+
+  it('npm run worker passes the same V8 flags as npm start, the tests and the benchmark', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.worker).toContain(`node ${flags} `);
+  });
+
+  it('the Dockerfile sets them in NODE_OPTIONS, and the README states them', () => {
+    expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toContain(`NODE_OPTIONS="${flags}"`);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`\`${flags}\``);
   });
 });
