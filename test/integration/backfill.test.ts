@@ -156,7 +156,7 @@ it('cancel stops the running range; the queued one still runs', async () => {
 });
 
 it('continue-as-new keeps the queue, progress and history of finished and rejected requests', async () => {
-  // Small enough that each range spans several runs, whatever the paging plan's split.
+  // One page a run: each range spans several runs, however the paging plan splits it.
   const { queueUrl, handle, truthIn } = await setup(2500, h.worker.taskQueue, {
     continueAsNewAfterPages: 1,
     concurrency: 2,
