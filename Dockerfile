@@ -1,5 +1,5 @@
 # The Compound worker, codec server and CLI (and the Stripe emulator, for demos) in one image.
-FROM node:24-bookworm-slim
+FROM node:26-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # Keeps the worker's memory flat whatever the account size (see worker/memory.ts).

