@@ -6,7 +6,7 @@ export const WORKER_HEAP_MB = 256;
 // Node 24's V8 sizes the young generation larger than Node 20's: the same run peaked at 510 MB RSS
 // instead of 364 MB. A 32 MB semi-space is the middle: each page allocates ~1 MB of short-lived strings
 // (the response, the message body), and at 16 MB more of them lived through a scavenge. Back-to-back
-// `multi-tenant` runs: 16 MB 10.1–10.4 worker ms a page, 32 MB 9.4–9.5, 64 MB 9.9–10.6; peak RSS
+// `multi-tenant` runs on Node 24: 16 MB 10.1–10.4 worker ms a page, 32 MB 9.4–9.5, 64 MB 9.9–10.6; peak RSS
 // 540 → 630 → 730 MB.
 export const WORKER_SEMI_SPACE_MB = 32;
 export const WORKER_NODE_FLAGS = [
